@@ -1,0 +1,19 @@
+.PHONY: serve test lint lock
+
+# Start the server on the embedded SQLite default (./payintents.sqlite3).
+serve:
+	@scripts/bootstrap runtime
+	.venv/bin/payintents serve $(ARGS)
+
+# Run the whole test suite (installs Debian's chromium for the browser tests when missing).
+test:
+	@scripts/test
+
+lint:
+	@scripts/bootstrap dev
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+# Regenerate the lock files after editing requirements/*.in.
+lock:
+	cd requirements && uv pip compile --python-version 3.11 --generate-hashes -q runtime.in -o runtime.lock
+	cd requirements && uv pip compile --python-version 3.11 --generate-hashes -q dev.in -o dev.lock

@@ -1,0 +1,3 @@
+from payintents.cli import main
+
+main()

@@ -1,0 +1,27 @@
+"""Processors: the interface the services pay through, and the built-in simulated one."""
+
+from payintents.processor.base import (
+    AuthorizationRequest,
+    AuthorizationResult,
+    CaptureResult,
+    Decline,
+    Processor,
+    RefundResult,
+    Tokenized,
+    TokenizeError,
+    VerificationResult,
+)
+from payintents.processor.simulated import SimulatedProcessor
+
+__all__ = [
+    "AuthorizationRequest",
+    "AuthorizationResult",
+    "CaptureResult",
+    "Decline",
+    "Processor",
+    "RefundResult",
+    "SimulatedProcessor",
+    "TokenizeError",
+    "Tokenized",
+    "VerificationResult",
+]

@@ -1,0 +1,55 @@
+"""/v1/customers: the fields PaymentIntents need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payintents.resources.params import ADDRESS_EMPTYABLE, EMAIL, SHIPPING_EMPTYABLE
+from payintents.services import customers as service
+from payintents.services.context import Ctx
+from payintents.wire.http import Endpoint
+from payintents.wire.lists import LIST_FIELDS, envelope
+from payintents.wire.params import Int, Metadata, Obj, Params, Str
+
+_FIELDS = {
+    "address": ADDRESS_EMPTYABLE,
+    "balance": Int(),
+    "description": Str(emptyable=True),
+    "email": Str(max_length=512, emptyable=True, check=EMAIL.check),
+    "invoice_settings": Obj({"default_payment_method": Str(emptyable=True)}),
+    "metadata": Metadata(),
+    "name": Str(max_length=256, emptyable=True),
+    "payment_method": Str(),
+    "phone": Str(max_length=20, emptyable=True),
+    "shipping": SHIPPING_EMPTYABLE,
+}
+
+CREATE = Params(_FIELDS)
+UPDATE = Params({k: v for k, v in _FIELDS.items() if k != "payment_method"})
+RETRIEVE = Params()
+LIST = Params({**LIST_FIELDS, "email": Str(max_length=512)})
+
+
+def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.create(ctx, params)
+
+
+def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.retrieve(ctx, path["customer"])
+
+
+def update(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.update(ctx, path["customer"], params)
+
+
+def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    page = service.list_customers(ctx, params)
+    return envelope("/v1/customers", [r.data for r in page.records], page.has_more)
+
+
+ENDPOINTS = [
+    Endpoint("POST", "/v1/customers", CREATE, create),
+    Endpoint("GET", "/v1/customers", LIST, list_),
+    Endpoint("GET", "/v1/customers/{customer}", RETRIEVE, retrieve),
+    Endpoint("POST", "/v1/customers/{customer}", UPDATE, update),
+]

@@ -1,0 +1,222 @@
+"""/v1/payment_intents: routes, parameter schemas and the wire object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payintents.domain import versions
+from payintents.resources.params import (
+    CURRENCY,
+    EMAIL,
+    MANDATE_DATA,
+    PAYMENT_METHOD_DATA,
+    PAYMENT_METHOD_OPTIONS,
+    PAYMENT_METHOD_TYPES,
+    SHIPPING,
+    SHIPPING_EMPTYABLE,
+    STATEMENT_DESCRIPTOR,
+    STATEMENT_DESCRIPTOR_SUFFIX,
+)
+from payintents.services import capture_cancel, increment
+from payintents.services import confirm as confirming
+from payintents.services import payment_intents as service
+from payintents.services.context import Ctx
+from payintents.wire.http import Endpoint
+from payintents.wire.lists import LIST_FIELDS, envelope
+from payintents.wire.params import (
+    Arr,
+    Bool,
+    Enum,
+    Int,
+    Metadata,
+    Obj,
+    OneOf,
+    Params,
+    Str,
+)
+
+CAPTURE_METHOD = Enum(("automatic", "automatic_async", "manual"))
+SETUP_FUTURE_USAGE = Enum(("off_session", "on_session"))
+SETUP_FUTURE_USAGE_EMPTYABLE = Enum(("off_session", "on_session"), emptyable=True)
+TYPES = Arr(Enum(PAYMENT_METHOD_TYPES), max_items=len(PAYMENT_METHOD_TYPES))
+TRANSFER_DATA = Obj({"amount": Int(min=0), "destination": Str()}, required=("destination",))
+
+CREATE = Params(
+    {
+        "amount": Int(min=1),
+        "currency": CURRENCY,
+        "application_fee_amount": Int(min=0),
+        "automatic_payment_methods": Obj(
+            {"allow_redirects": Enum(("always", "never")), "enabled": Bool()},
+            required=("enabled",),
+        ),
+        "capture_method": CAPTURE_METHOD,
+        "confirm": Bool(),
+        "confirmation_method": Enum(("automatic", "manual")),
+        "confirmation_token": Str(),
+        "customer": Str(),
+        "description": Str(max_length=1000),
+        "error_on_requires_action": Bool(),
+        "mandate": Str(),
+        "mandate_data": MANDATE_DATA,
+        "metadata": Metadata(),
+        "off_session": OneOf((Bool(), Enum(("one_off", "recurring")))),
+        "on_behalf_of": Str(),
+        "payment_method": Str(),
+        "payment_method_configuration": Str(max_length=100),
+        "payment_method_data": PAYMENT_METHOD_DATA,
+        "payment_method_options": PAYMENT_METHOD_OPTIONS,
+        "payment_method_types": TYPES,
+        "radar_options": Obj({"session": Str()}),
+        "receipt_email": EMAIL,
+        "return_url": Str(),
+        "setup_future_usage": SETUP_FUTURE_USAGE,
+        "shipping": SHIPPING,
+        "statement_descriptor": STATEMENT_DESCRIPTOR,
+        "statement_descriptor_suffix": STATEMENT_DESCRIPTOR_SUFFIX,
+        "transfer_data": TRANSFER_DATA,
+        "transfer_group": Str(),
+        "use_stripe_sdk": Bool(),
+    },
+    required=("amount", "currency"),
+)
+
+UPDATE = Params(
+    {
+        "amount": Int(min=1),
+        "application_fee_amount": Int(min=0, emptyable=True),
+        "capture_method": CAPTURE_METHOD,
+        "currency": CURRENCY,
+        "customer": Str(),
+        "description": Str(max_length=1000, emptyable=True),
+        "metadata": Metadata(),
+        "payment_method": Str(),
+        "payment_method_configuration": Str(max_length=100),
+        "payment_method_data": PAYMENT_METHOD_DATA,
+        "payment_method_options": PAYMENT_METHOD_OPTIONS,
+        "payment_method_types": TYPES,
+        "receipt_email": Str(emptyable=True, check=EMAIL.check),
+        "setup_future_usage": SETUP_FUTURE_USAGE_EMPTYABLE,
+        "shipping": SHIPPING_EMPTYABLE,
+        "statement_descriptor": STATEMENT_DESCRIPTOR,
+        "statement_descriptor_suffix": STATEMENT_DESCRIPTOR_SUFFIX,
+        "transfer_data": Obj({"amount": Int(min=0)}),
+        "transfer_group": Str(),
+    }
+)
+
+CONFIRM = Params(
+    {
+        "capture_method": CAPTURE_METHOD,
+        "client_secret": Str(),
+        "confirmation_token": Str(),
+        "error_on_requires_action": Bool(),
+        "mandate": Str(),
+        "mandate_data": MANDATE_DATA,
+        "off_session": OneOf((Bool(), Enum(("one_off", "recurring")))),
+        "payment_method": Str(),
+        "payment_method_data": PAYMENT_METHOD_DATA,
+        "payment_method_options": PAYMENT_METHOD_OPTIONS,
+        "payment_method_types": TYPES,
+        "radar_options": Obj({"session": Str()}),
+        "receipt_email": Str(emptyable=True, check=EMAIL.check),
+        "return_url": Str(),
+        "setup_future_usage": SETUP_FUTURE_USAGE_EMPTYABLE,
+        "shipping": SHIPPING_EMPTYABLE,
+        "use_stripe_sdk": Bool(),
+    }
+)
+
+CAPTURE = Params(
+    {
+        "amount_to_capture": Int(min=1),
+        "application_fee_amount": Int(min=0),
+        "final_capture": Bool(),
+        "metadata": Metadata(),
+        "statement_descriptor": STATEMENT_DESCRIPTOR,
+        "statement_descriptor_suffix": STATEMENT_DESCRIPTOR_SUFFIX,
+        "transfer_data": Obj({"amount": Int(min=0)}),
+    }
+)
+
+CANCEL = Params(
+    {"cancellation_reason": Enum(("duplicate", "fraudulent", "requested_by_customer", "abandoned"))}
+)
+
+INCREMENT = Params(
+    {
+        "amount": Int(min=1),
+        "application_fee_amount": Int(min=0),
+        "description": Str(max_length=1000),
+        "metadata": Metadata(),
+        "statement_descriptor": STATEMENT_DESCRIPTOR,
+        "transfer_data": Obj({"amount": Int(min=0)}),
+    },
+    required=("amount",),
+)
+
+RETRIEVE = Params({"client_secret": Str()})
+
+LIST = Params({**LIST_FIELDS, "customer": Str()})
+
+
+def render(intent: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """The object in the request's API version."""
+    if not versions.at_least(ctx.version, versions.BASIL):
+        # `invoice` was removed from PaymentIntents in 2025-03-31.basil.
+        return {**intent, "invoice": None}
+    return intent
+
+
+def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return render(service.create(ctx, params), ctx)
+
+
+def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return render(service.retrieve(ctx, path["intent"]), ctx)
+
+
+def update(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return render(service.update(ctx, path["intent"], params), ctx)
+
+
+def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    page = service.list_intents(ctx, params)
+    return envelope(
+        "/v1/payment_intents", [render(r.data, ctx) for r in page.records], page.has_more
+    )
+
+
+def confirm(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return render(confirming.confirm(ctx, path["intent"], params), ctx)
+
+
+def capture(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return render(capture_cancel.capture(ctx, path["intent"], params), ctx)
+
+
+def cancel(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return render(capture_cancel.cancel(ctx, path["intent"], params), ctx)
+
+
+def increment_authorization(
+    ctx: Ctx, params: dict[str, Any], path: dict[str, str]
+) -> dict[str, Any]:
+    return render(increment.increment_authorization(ctx, path["intent"], params), ctx)
+
+
+ENDPOINTS = [
+    Endpoint("POST", "/v1/payment_intents", CREATE, create),
+    Endpoint("GET", "/v1/payment_intents", LIST, list_),
+    Endpoint("GET", "/v1/payment_intents/{intent}", RETRIEVE, retrieve),
+    Endpoint("POST", "/v1/payment_intents/{intent}", UPDATE, update),
+    Endpoint("POST", "/v1/payment_intents/{intent}/confirm", CONFIRM, confirm, publishable=True),
+    Endpoint("POST", "/v1/payment_intents/{intent}/capture", CAPTURE, capture),
+    Endpoint("POST", "/v1/payment_intents/{intent}/cancel", CANCEL, cancel),
+    Endpoint(
+        "POST",
+        "/v1/payment_intents/{intent}/increment_authorization",
+        INCREMENT,
+        increment_authorization,
+    ),
+]

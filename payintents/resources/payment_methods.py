@@ -1,0 +1,81 @@
+"""/v1/payment_methods: create, retrieve, update, attach, detach; a customer's methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payintents.resources.params import (
+    BILLING_DETAILS,
+    CARD_DATA,
+    PAYMENT_METHOD_TYPES,
+    SEPA_DEBIT_DATA,
+    US_BANK_ACCOUNT_DATA,
+)
+from payintents.services import payment_methods as service
+from payintents.services.context import Ctx
+from payintents.wire.http import Endpoint
+from payintents.wire.lists import LIST_FIELDS, envelope
+from payintents.wire.params import Enum, Int, Metadata, Obj, Params, Str
+
+CREATE = Params(
+    {
+        "type": Enum(PAYMENT_METHOD_TYPES),
+        "allow_redisplay": Enum(("always", "limited", "unspecified")),
+        "billing_details": BILLING_DETAILS,
+        "card": CARD_DATA,
+        "customer_balance": Obj({}),
+        "metadata": Metadata(),
+        "sepa_debit": SEPA_DEBIT_DATA,
+        "us_bank_account": US_BANK_ACCOUNT_DATA,
+    },
+    required=("type",),
+)
+UPDATE = Params(
+    {
+        "allow_redisplay": Enum(("always", "limited", "unspecified")),
+        "billing_details": BILLING_DETAILS,
+        "card": Obj({"exp_month": Int(min=1, max=12), "exp_year": Int()}),
+        "metadata": Metadata(),
+    }
+)
+ATTACH = Params({"customer": Str()}, required=("customer",))
+NONE = Params()
+CUSTOMER_LIST = Params({**LIST_FIELDS, "type": Enum(PAYMENT_METHOD_TYPES)})
+
+
+def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.create(ctx, params)
+
+
+def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.retrieve(ctx, path["payment_method"])
+
+
+def update(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.update(ctx, path["payment_method"], params)
+
+
+def attach(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.attach(ctx, path["payment_method"], params["customer"])
+
+
+def detach(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.detach(ctx, path["payment_method"])
+
+
+def list_for_customer(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    customer = path["customer"]
+    page = service.list_for_customer(ctx, customer, params)
+    return envelope(
+        f"/v1/customers/{customer}/payment_methods", [r.data for r in page.records], page.has_more
+    )
+
+
+ENDPOINTS = [
+    Endpoint("POST", "/v1/payment_methods", CREATE, create, publishable=True),
+    Endpoint("GET", "/v1/payment_methods/{payment_method}", NONE, retrieve),
+    Endpoint("POST", "/v1/payment_methods/{payment_method}", UPDATE, update),
+    Endpoint("POST", "/v1/payment_methods/{payment_method}/attach", ATTACH, attach),
+    Endpoint("POST", "/v1/payment_methods/{payment_method}/detach", NONE, detach),
+    Endpoint("GET", "/v1/customers/{customer}/payment_methods", CUSTOMER_LIST, list_for_customer),
+]

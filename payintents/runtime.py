@@ -1,0 +1,18 @@
+"""The long-lived collaborators a request uses: store, processor, clock, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from payintents.clock import Clock
+from payintents.config import Config
+from payintents.processor import Processor
+from payintents.store.base import Store
+
+
+@dataclass
+class Runtime:
+    config: Config
+    store: Store
+    clock: Clock
+    processor: Processor

@@ -1,0 +1,264 @@
+"""The outcome of a payment attempt applied to an intent: charge, status, events.
+
+Shared by confirm, the 3-D Secure page and asynchronous settlement, so each
+outcome is recorded the same way whichever path produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from payintents.domain import lifecycle
+from payintents.domain.charge import new_charge, payment_method_details
+from payintents.domain.ids import new_id
+from payintents.domain.payment_intent import PaymentIntent
+from payintents.errors import ApiError
+from payintents.processor import AuthorizationRequest, AuthorizationResult, Decline
+from payintents.services.common import emit
+from payintents.services.context import Ctx
+from payintents.store.base import Record, Tx
+
+AUTHENTICATION_REQUIRED = Decline(
+    code="authentication_required",
+    decline_code="authentication_required",
+    message="Your card was declined. This transaction requires authentication.",
+    param=None,
+    network_status="declined_by_network",
+    outcome_type="issuer_declined",
+    outcome_reason="authentication_required",
+    risk_level="normal",
+    seller_message="The bank returned the decline code `authentication_required`.",
+)
+
+
+@dataclass
+class Attempt:
+    """What an attempt needs besides the intent: the method, its processor ref, the request."""
+
+    pm: dict[str, Any]
+    processor_ref: str
+    request: AuthorizationRequest
+    return_url: str | None = None
+    use_stripe_sdk: bool = False
+    error_on_requires_action: bool = False
+
+
+def request_to_private(req: AuthorizationRequest) -> dict[str, Any]:
+    return {
+        "processor_ref": req.processor_ref,
+        "payment_method_type": req.payment_method_type,
+        "amount": req.amount,
+        "currency": req.currency,
+        "capture_method": req.capture_method,
+        "off_session": req.off_session,
+        "request_three_d_secure": req.request_three_d_secure,
+        "setup_future_usage": req.setup_future_usage,
+        "request_incremental_authorization": req.request_incremental_authorization,
+        "now": req.now,
+    }
+
+
+def request_from_private(data: dict[str, Any], now: int) -> AuthorizationRequest:
+    return AuthorizationRequest(**{**data, "now": now})
+
+
+def _charge_outcome(result: AuthorizationResult) -> dict[str, Any] | None:
+    if not result.charge_outcome:
+        return None
+    # Stripe omits `rule` unless a Radar rule decided the outcome.
+    return {k: v for k, v in result.charge_outcome.items() if k != "rule" or v is not None}
+
+
+def _details(attempt: Attempt, result: AuthorizationResult, amount: int) -> dict[str, Any]:
+    return payment_method_details(
+        attempt.pm,
+        amount=amount,
+        capture_before=result.capture_before,
+        checks=result.card_checks,
+        three_d_secure=result.three_d_secure,
+        incremental=result.incremental_authorization_available,
+        network_transaction_id=result.network_transaction_id,
+        authorization_code=result.authorization_code,
+    )
+
+
+def decline_error(decline: Decline, charge_id: str | None, pm: dict[str, Any]) -> dict[str, Any]:
+    """The `last_payment_error` hash (and the body of the 402)."""
+    error: dict[str, Any] = {}
+    if charge_id:
+        error["charge"] = charge_id
+    error["code"] = decline.code
+    if decline.decline_code:
+        error["decline_code"] = decline.decline_code
+    error["doc_url"] = lifecycle.error_doc_url(decline.code)
+    error["message"] = decline.message
+    if decline.param:
+        error["param"] = decline.param
+    error["payment_method"] = pm
+    error["type"] = "card_error"
+    return error
+
+
+def three_d_secure_url(ctx: Ctx, intent: PaymentIntent, attempt_id: str) -> str:
+    query = urlencode(
+        {
+            "merchant": ctx.account,
+            "payment_intent": intent["id"],
+            "payment_intent_client_secret": intent["client_secret"],
+            "publishable_key": ctx.publishable_key,
+            "source": attempt_id,
+        }
+    )
+    return f"{ctx.base_url}/3d_secure_2/hosted?{query}"
+
+
+def apply_result(
+    tx: Tx,
+    ctx: Ctx,
+    record: Record,
+    intent: PaymentIntent,
+    attempt: Attempt,
+    result: AuthorizationResult,
+) -> tuple[PaymentIntent, ApiError | None]:
+    """Record the attempt's outcome; returns the new intent and the error to answer, if any."""
+    private = dict(record.private)
+    private.pop("authenticated", None)
+    private["attempt"] = {
+        "payment_method": attempt.pm["id"],
+        "request": request_to_private(attempt.request),
+    }
+    if result.outcome == "requires_authentication" and (
+        attempt.error_on_requires_action or attempt.request.off_session
+    ):
+        result = replace(result, outcome="declined", decline=AUTHENTICATION_REQUIRED)
+    error: ApiError | None = None
+    due_at: int | None = None
+    if result.outcome == "requires_authentication":
+        attempt_id = new_id("payatt")
+        private["attempt"]["id"] = attempt_id
+        private["attempt"]["return_url"] = attempt.return_url
+        url = three_d_secure_url(ctx, intent, attempt_id)
+        if attempt.return_url and not attempt.use_stripe_sdk:
+            action = {
+                "type": "redirect_to_url",
+                "redirect_to_url": {"return_url": attempt.return_url, "url": url},
+            }
+        else:
+            action = {
+                "type": "use_stripe_sdk",
+                "use_stripe_sdk": {
+                    "type": "three_d_secure_redirect",
+                    "stripe_js": url,
+                    "source": attempt_id,
+                },
+            }
+        intent = lifecycle.require_action(intent, action)
+        emit(tx, ctx, "payment_intent.requires_action", intent)
+    elif result.outcome == "requires_verification":
+        arrival = ctx.now + 2 * 86400
+        action = {
+            "type": "verify_with_microdeposits",
+            "verify_with_microdeposits": {
+                "arrival_date": arrival,
+                "hosted_verification_url": f"{ctx.base_url}/microdeposit/{intent['id']}",
+                "microdeposit_type": "amounts",
+            },
+        }
+        private["microdeposits"] = {"failed_attempts": 0, "expires_at": ctx.now + 10 * 86400}
+        due_at = ctx.now + 10 * 86400
+        intent = lifecycle.require_action(intent, action)
+        emit(tx, ctx, "payment_intent.requires_action", intent)
+    elif result.outcome == "approved":
+        manual = attempt.request.capture_method == "manual"
+        charge = new_charge(
+            charge_id=new_id("ch"),
+            intent=intent,
+            pm=attempt.pm,
+            now=ctx.now,
+            status="succeeded",
+            captured=not manual,
+            outcome=_charge_outcome(result),
+            details=_details(attempt, result, intent["amount"]),
+        )
+        tx.insert("charge", ctx.scope, charge, {"processor_ref": attempt.processor_ref})
+        emit(tx, ctx, "charge.succeeded", charge)
+        if manual:
+            intent = lifecycle.authorize_for_capture(intent, charge["id"])
+            due_at = result.capture_before or (ctx.now + ctx.runtime.config.capture_window)
+            due_at = min(due_at, ctx.now + ctx.runtime.config.capture_window)
+            private["capture_before"] = due_at
+            emit(tx, ctx, "payment_intent.amount_capturable_updated", intent)
+        else:
+            intent = lifecycle.succeed(intent, charge["id"])
+            emit(tx, ctx, "payment_intent.succeeded", intent)
+        _after_success(tx, ctx, intent, attempt)
+    elif result.outcome == "processing":
+        charge = new_charge(
+            charge_id=new_id("ch"),
+            intent=intent,
+            pm=attempt.pm,
+            now=ctx.now,
+            status="pending",
+            captured=True,
+            outcome=None,
+            details=_details(attempt, result, intent["amount"]),
+        )
+        charge["paid"] = False
+        tx.insert("charge", ctx.scope, charge, {"processor_ref": attempt.processor_ref})
+        emit(tx, ctx, "charge.pending", charge)
+        intent = lifecycle.start_processing(intent, charge["id"])
+        emit(tx, ctx, "payment_intent.processing", intent)
+        due_at = ctx.now + ctx.runtime.processor.settlement_delay(attempt.processor_ref)
+    else:
+        decline = result.decline
+        assert decline is not None
+        charge = new_charge(
+            charge_id=new_id("ch"),
+            intent=intent,
+            pm=attempt.pm,
+            now=ctx.now,
+            status="failed",
+            captured=False,
+            outcome=_charge_outcome(result),
+            details=_details(attempt, result, intent["amount"]),
+            failure_code=decline.code,
+            failure_message=decline.message,
+        )
+        tx.insert("charge", ctx.scope, charge, {"processor_ref": attempt.processor_ref})
+        emit(tx, ctx, "charge.failed", charge)
+        last_error = decline_error(decline, charge["id"], attempt.pm)
+        intent = lifecycle.fail(intent, last_error, charge["id"])
+        emit(tx, ctx, "payment_intent.payment_failed", intent)
+        error = ApiError(
+            decline.message,
+            status=402,
+            type="card_error",
+            code=decline.code,
+            param=decline.param,
+            **{
+                k: v
+                for k, v in last_error.items()
+                if k not in ("code", "message", "param", "type", "doc_url")
+            },
+            payment_intent=intent,
+        )
+    private["due_at"] = due_at
+    tx.update("payment_intent", ctx.scope, intent, private)
+    return intent, error
+
+
+def _after_success(tx: Tx, ctx: Ctx, intent: PaymentIntent, attempt: Attempt) -> None:
+    """Saving for later (setup_future_usage with a customer) attaches the method; a method used
+    without a customer may not be used again (Stripe's rule)."""
+    pm_record = tx.get("payment_method", ctx.scope, attempt.pm["id"])
+    if pm_record is None:
+        return
+    pm = pm_record.data
+    if intent.get("customer") and intent.get("setup_future_usage") and pm.get("customer") is None:
+        attached = {**pm, "customer": intent["customer"]}
+        tx.update("payment_method", ctx.scope, attached, pm_record.private)
+        emit(tx, ctx, "payment_method.attached", attached)
+    elif pm.get("customer") is None:
+        tx.update("payment_method", ctx.scope, pm, {**pm_record.private, "consumed": True})

@@ -1,0 +1,93 @@
+"""Helpers every use case shares: loading objects of the caller's scope, emitting events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from payintents.errors import ApiError, resource_missing
+from payintents.events.record import record_event
+from payintents.services.context import Ctx
+from payintents.store.base import Page, PageQuery, Record, Tx
+
+CLIENT_SECRET_AS_ID = (
+    "You passed a string that looks like a client secret as the PaymentIntent ID, but you must "
+    "provide a valid PaymentIntent ID. Please use the value in the `id` field of the "
+    "PaymentIntent."
+)
+
+
+def check_intent_id(intent_id: str) -> None:
+    if "_secret_" in intent_id:
+        raise ApiError(CLIENT_SECRET_AS_ID, status=404, code="resource_missing", param="intent")
+
+
+def load(tx: Tx, ctx: Ctx, kind: str, object_id: str, param: str | None = "id") -> Record:
+    record = tx.get(kind, ctx.scope, object_id)
+    if record is None:
+        raise resource_missing(kind, object_id, param)
+    return record
+
+
+def load_for_update(
+    tx: Tx, ctx: Ctx, kind: str, object_id: str, param: str | None = "id"
+) -> Record:
+    record = tx.get_for_update(kind, ctx.scope, object_id)
+    if record is None:
+        raise resource_missing(kind, object_id, param)
+    return record
+
+
+def emit(
+    tx: Tx,
+    ctx: Ctx,
+    type: str,
+    obj: dict[str, Any],
+    previous_attributes: dict[str, Any] | None = None,
+    *,
+    from_request: bool = True,
+) -> None:
+    record_event(
+        tx,
+        scope=ctx.scope,
+        livemode=ctx.livemode,
+        now=ctx.now,
+        type=type,
+        obj=obj,
+        request_id=ctx.request_id if from_request else None,
+        idempotency_key=ctx.idempotency_key if from_request else None,
+        previous_attributes=previous_attributes,
+    )
+
+
+def page(
+    tx: Tx,
+    ctx: Ctx,
+    kind: str,
+    params: Mapping[str, Any],
+    filters: Mapping[str, Any] | None = None,
+) -> Page:
+    """One page of a list endpoint: Stripe's limit, cursors and created filters."""
+    if "starting_after" in params and "ending_before" in params:
+        raise ApiError(
+            "You may only specify one of these parameters: ending_before, starting_after.",
+            code="parameters_exclusive",
+            param="ending_before",
+        )
+    created = params.get("created")
+    bounds = {"gte": created, "lte": created} if isinstance(created, int) else (created or {})
+    cursors: dict[str, tuple[int, int]] = {}
+    for name in ("starting_after", "ending_before"):
+        if name in params:
+            cursor = tx.cursor_of(kind, ctx.scope, params[name])
+            if cursor is None:
+                raise resource_missing(kind, params[name], param=name)
+            cursors[name] = cursor
+    query = PageQuery(
+        limit=params.get("limit", 10),
+        filters=dict(filters or {}),
+        created=bounds,
+        after=cursors.get("starting_after"),
+        before=cursors.get("ending_before"),
+    )
+    return tx.page(kind, ctx.scope, query)

@@ -1,0 +1,97 @@
+"""Refund use cases: refund a charge or a PaymentIntent's charge; retrieve, update, list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payintents.domain.ids import new_id
+from payintents.domain.refund import Refund, apply_refund, check_refund, new_refund
+from payintents.domain.values import merge_metadata
+from payintents.errors import ApiError
+from payintents.services.common import emit, load, load_for_update, page
+from payintents.services.context import Ctx
+from payintents.store.base import Page, Record, Tx
+
+
+def _charge_of_intent(tx: Tx, ctx: Ctx, intent_id: str) -> Record:
+    intent = load(tx, ctx, "payment_intent", intent_id, param="payment_intent").data
+    if intent["status"] != "succeeded" or not intent.get("latest_charge"):
+        raise ApiError(
+            f"This PaymentIntent ({intent_id}) does not have a successful charge to refund.",
+            code="charge_not_refundable",
+            param="payment_intent",
+        )
+    record = tx.get_for_update("charge", ctx.scope, intent["latest_charge"])
+    assert record is not None
+    return record
+
+
+def create(ctx: Ctx, params: dict[str, Any]) -> Refund:
+    if "charge" not in params and "payment_intent" not in params:
+        raise ApiError(
+            "One of the following params should be provided for this request: charge or "
+            "payment_intent.",
+            code="parameter_missing",
+        )
+    if "charge" in params and "payment_intent" in params:
+        raise ApiError(
+            "You may only specify one of these parameters: charge, payment_intent.",
+            code="parameters_exclusive",
+            param="charge",
+        )
+    with ctx.store.write() as tx:
+        if "charge" in params:
+            charge_record = load_for_update(tx, ctx, "charge", params["charge"], param="charge")
+        else:
+            charge_record = _charge_of_intent(tx, ctx, params["payment_intent"])
+        charge = charge_record.data
+        amount = check_refund(charge, params.get("amount"))
+        result = ctx.runtime.processor.refund(
+            processor_ref=charge_record.private["processor_ref"], amount=amount
+        )
+        refund = new_refund(
+            refund_id=new_id("re"),
+            charge=charge,
+            amount=amount,
+            reason=params.get("reason"),
+            metadata=merge_metadata({}, params.get("metadata") or {}),
+            status=result.status,
+            now=ctx.now,
+        )
+        tx.insert("refund", ctx.scope, refund, {"final_status": result.final_status})
+        charge = apply_refund(charge, amount)
+        tx.update("charge", ctx.scope, charge, charge_record.private)
+        emit(tx, ctx, "refund.created", refund)
+        emit(
+            tx,
+            ctx,
+            "charge.refunded",
+            charge,
+            {
+                "amount_refunded": charge_record.data["amount_refunded"],
+                "refunded": charge_record.data["refunded"],
+            },
+        )
+    return refund
+
+
+def retrieve(ctx: Ctx, refund_id: str) -> Refund:
+    with ctx.store.read() as tx:
+        return load(tx, ctx, "refund", refund_id).data
+
+
+def update(ctx: Ctx, refund_id: str, params: dict[str, Any]) -> Refund:
+    with ctx.store.write() as tx:
+        record = load_for_update(tx, ctx, "refund", refund_id)
+        refund = dict(record.data)
+        if "metadata" in params:
+            refund["metadata"] = merge_metadata(refund["metadata"], params["metadata"])
+        tx.update("refund", ctx.scope, refund, record.private)
+        emit(tx, ctx, "refund.updated", refund, {"metadata": record.data["metadata"]})
+    return refund
+
+
+def list_refunds(ctx: Ctx, params: dict[str, Any]) -> Page:
+    filters = {k: params[k] for k in ("payment_intent", "charge") if k in params}
+    with ctx.store.read() as tx:
+        return page(tx, ctx, "refund", params, filters)

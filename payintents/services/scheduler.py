@@ -1,0 +1,122 @@
+"""Work that falls due with time: authorization expiry, asynchronous settlement,
+microdeposit timeouts. Run by every server process; each item is re-checked
+under its row lock, so processes racing for the same item do it once.
+"""
+
+from __future__ import annotations
+
+from payintents.domain import lifecycle
+from payintents.domain.versions import DEFAULT_VERSION
+from payintents.runtime import Runtime
+from payintents.services.attempts import decline_error
+from payintents.services.capture_cancel import cancel_in
+from payintents.services.common import emit
+from payintents.services.context import Ctx
+from payintents.store.base import Record, Tx
+
+BATCH = 100
+
+
+def system_ctx(runtime: Runtime, scope: str, now: int) -> Ctx:
+    account, _, mode = scope.partition("/")
+    return Ctx(
+        account=account,
+        livemode=mode == "live",
+        key_kind="secret",
+        publishable_key="",
+        request_id="",
+        version=DEFAULT_VERSION,
+        now=now,
+        idempotency_key=None,
+        base_url=f"http://{runtime.config.host}:{runtime.config.port}",
+        runtime=runtime,
+    )
+
+
+def run_due(runtime: Runtime) -> int:
+    """Do every item due now; returns how many were handled."""
+    now = runtime.clock.now()
+    with runtime.store.read() as tx:
+        due = tx.due("payment_intent", now, BATCH)
+    for intent_id, scope in due:
+        ctx = system_ctx(runtime, scope, now)
+        with runtime.store.write() as tx:
+            record = tx.get_for_update("payment_intent", scope, intent_id)
+            if record is None or (record.private.get("due_at") or now + 1) > now:
+                continue
+            _handle(tx, ctx, record)
+    return len(due)
+
+
+def _handle(tx: Tx, ctx: Ctx, record: Record) -> None:
+    status = record.data["status"]
+    if status == "requires_capture":
+        cancel_in(tx, ctx, record, "expired", expired=True)
+    elif status == "processing":
+        _settle(tx, ctx, record)
+    elif status == "requires_action" and "microdeposits" in record.private:
+        _microdeposits_timed_out(tx, ctx, record)
+    else:
+        tx.update("payment_intent", ctx.scope, record.data, {**record.private, "due_at": None})
+
+
+def _settle(tx: Tx, ctx: Ctx, record: Record) -> None:
+    intent = record.data
+    charge_record = tx.get_for_update("charge", ctx.scope, intent["latest_charge"])
+    assert charge_record is not None, "processing always has its pending charge"
+    result = ctx.runtime.processor.settle(processor_ref=charge_record.private["processor_ref"])
+    private = {**record.private, "due_at": None}
+    if result.outcome == "processing":
+        # Stays processing until canceled (Stripe's test account 000000000009).
+        tx.update("payment_intent", ctx.scope, intent, private)
+        return
+    charge = dict(charge_record.data)
+    if result.outcome == "approved":
+        charge.update(status="succeeded", paid=True, outcome=result.charge_outcome)
+        tx.update("charge", ctx.scope, charge, charge_record.private)
+        emit(tx, ctx, "charge.succeeded", charge, from_request=False)
+        intent = lifecycle.succeed(intent, charge["id"])
+        emit(tx, ctx, "payment_intent.succeeded", intent, from_request=False)
+    else:
+        decline = result.decline
+        assert decline is not None
+        charge.update(
+            status="failed",
+            paid=False,
+            captured=False,
+            amount_captured=0,
+            outcome=result.charge_outcome,
+            failure_code=decline.code,
+            failure_message=decline.message,
+        )
+        tx.update("charge", ctx.scope, charge, charge_record.private)
+        emit(tx, ctx, "charge.failed", charge, from_request=False)
+        pm_record = tx.get("payment_method", ctx.scope, charge["payment_method"])
+        pm = pm_record.data if pm_record else {"id": charge["payment_method"]}
+        error = decline_error(decline, charge["id"], pm)
+        error["type"] = "card_error" if pm.get("type") == "card" else "invalid_request_error"
+        intent = lifecycle.fail(intent, error, charge["id"])
+        emit(tx, ctx, "payment_intent.payment_failed", intent, from_request=False)
+    tx.update("payment_intent", ctx.scope, intent, private)
+
+
+MICRODEPOSIT_TIMEOUT = (
+    "Microdeposit verification for this PaymentMethod timed out. Please use a different "
+    "payment method."
+)
+
+
+def _microdeposits_timed_out(tx: Tx, ctx: Ctx, record: Record) -> None:
+    intent = record.data
+    pm_record = tx.get("payment_method", ctx.scope, intent["payment_method"])
+    error = {
+        "code": "payment_method_microdeposit_verification_timeout",
+        "doc_url": lifecycle.error_doc_url("payment_method_microdeposit_verification_timeout"),
+        "message": MICRODEPOSIT_TIMEOUT,
+        "payment_method": pm_record.data if pm_record else None,
+        "type": "invalid_request_error",
+    }
+    intent = lifecycle.fail(intent, error, None)
+    private = {k: v for k, v in record.private.items() if k != "microdeposits"}
+    tx.update("payment_intent", ctx.scope, intent, {**private, "due_at": None})
+    emit(tx, ctx, "payment_intent.payment_failed", intent, from_request=False)

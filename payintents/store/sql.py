@@ -1,0 +1,106 @@
+"""SQL for the object tables, shared by both stores (only the placeholder differs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payintents.store.base import KINDS, PageQuery
+
+_CREATED_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def insert_sql(kind: str, ph: str) -> str:
+    spec = KINDS[kind]
+    cols = ("id", "scope", "created", *spec.columns, *spec.private_columns, "data", "private")
+    return f"INSERT INTO {spec.table} ({', '.join(cols)}) VALUES ({', '.join(ph for _ in cols)})"
+
+
+def insert_params(
+    kind: str,
+    scope: str,
+    data: dict[str, Any],
+    private: dict[str, Any] | None,
+    blob: Any,
+    priv: Any,
+) -> tuple:
+    return (data["id"], scope, data["created"], *_columns(kind, data, private), blob, priv)
+
+
+def _columns(kind: str, data: dict[str, Any], private: dict[str, Any] | None) -> list[Any]:
+    spec = KINDS[kind]
+    values = [_column_value(data.get(c)) for c in spec.columns]
+    values.extend((private or {}).get(c) for c in spec.private_columns)
+    return values
+
+
+def update_sql(kind: str, ph: str) -> str:
+    spec = KINDS[kind]
+    cols = (*spec.columns, *spec.private_columns, "data", "private")
+    sets = ", ".join(f"{c} = {ph}" for c in cols)
+    return f"UPDATE {spec.table} SET {sets} WHERE id = {ph} AND scope = {ph}"
+
+
+def update_params(
+    kind: str,
+    scope: str,
+    data: dict[str, Any],
+    private: dict[str, Any] | None,
+    blob: Any,
+    priv: Any,
+) -> tuple:
+    return (*_columns(kind, data, private), blob, priv, data["id"], scope)
+
+
+def _column_value(value: Any) -> Any:
+    # Expandable fields may hold the expanded object in memory; the column keeps the id.
+    if isinstance(value, dict):
+        return value.get("id")
+    return value
+
+
+def get_sql(kind: str, ph: str, lock: str = "") -> str:
+    table = KINDS[kind].table
+    return f"SELECT data, private, seq FROM {table} WHERE id = {ph} AND scope = {ph}{lock}"
+
+
+def cursor_sql(kind: str, ph: str) -> str:
+    table = KINDS[kind].table
+    return f"SELECT created, seq FROM {table} WHERE id = {ph} AND scope = {ph}"
+
+
+def page_sql(kind: str, query: PageQuery, scope: str, ph: str) -> tuple[str, list[Any], bool]:
+    """Newest first; `ending_before` reads upwards and the caller reverses (third value)."""
+    spec = KINDS[kind]
+    where = [f"scope = {ph}"]
+    params: list[Any] = [scope]
+    for column, value in query.filters.items():
+        if column not in spec.columns:
+            raise ValueError(f"{kind} has no indexed column {column}")
+        where.append(f"{column} = {ph}")
+        params.append(value)
+    for op, value in query.created.items():
+        where.append(f"created {_CREATED_OPS[op]} {ph}")
+        params.append(value)
+    ascending = False
+    if query.after is not None:
+        where.append(f"(created, seq) < ({ph}, {ph})")
+        params.extend(query.after)
+    elif query.before is not None:
+        where.append(f"(created, seq) > ({ph}, {ph})")
+        params.extend(query.before)
+        ascending = True
+    order = "ASC" if ascending else "DESC"
+    sql = (
+        f"SELECT data, private, seq FROM {spec.table} WHERE {' AND '.join(where)} "
+        f"ORDER BY created {order}, seq {order} LIMIT {int(query.limit) + 1}"
+    )
+    return sql, params, ascending
+
+
+def due_sql(kind: str, ph: str, lock: str = "") -> str:
+    """Objects whose scheduled work (expiry, settlement) is due, oldest first."""
+    table = KINDS[kind].table
+    return (
+        f"SELECT id, scope FROM {table} WHERE due_at IS NOT NULL AND due_at <= {ph} "
+        f"ORDER BY due_at LIMIT {ph}{lock}"
+    )

@@ -1,0 +1,135 @@
+"""The 3-D Secure challenge page a `next_action` URL leads to.
+
+A person (or a browser test) completes or fails the challenge; the intent
+moves on as Stripe's would and the browser returns to `return_url` with
+`payment_intent`, `payment_intent_client_secret` and `redirect_status`.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from importlib import resources
+from string import Template
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from payintents.domain import money
+from payintents.domain.ids import request_id
+from payintents.errors import ApiError
+from payintents.runtime import Runtime
+from payintents.services import authentication
+from payintents.services.context import Ctx
+from payintents.wire import auth
+
+PATH = "/3d_secure_2/hosted"
+
+
+def _template(name: str) -> Template:
+    return Template((resources.files("payintents.web") / "templates" / name).read_text())
+
+
+def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    body = _template(name).substitute({k: escape(str(v)) for k, v in values.items()})
+    return HTMLResponse(body, status_code=status)
+
+
+def _ctx(runtime: Runtime, request: Request, publishable_key: str) -> Ctx:
+    principal = auth.authenticate(f"Bearer {publishable_key}", runtime.config.api_keys)
+    if principal.kind != "publishable":
+        raise ApiError("The challenge link is not valid.", status=400)
+    return Ctx(
+        account=principal.account,
+        livemode=principal.livemode,
+        key_kind=principal.kind,
+        publishable_key=principal.key,
+        request_id=request_id(),
+        version="",
+        now=runtime.clock.now(),
+        idempotency_key=None,
+        base_url=str(request.base_url).rstrip("/"),
+        runtime=runtime,
+    )
+
+
+def with_query(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def routes(runtime: Runtime) -> list[Route]:
+    async def show(request: Request) -> Response:
+        q = request.query_params
+        try:
+            ctx = _ctx(runtime, request, q.get("publishable_key", ""))
+            found = await run_in_threadpool(
+                authentication.pending_challenge,
+                ctx,
+                q.get("payment_intent", ""),
+                q.get("payment_intent_client_secret", ""),
+                q.get("source", ""),
+            )
+        except ApiError as err:
+            return _page(
+                "message.html", 400, title="Authentication unavailable", message=err.message
+            )
+        intent = found["intent"]
+        card = found["payment_method"].get("card")
+        return _page(
+            "three_d_secure.html",
+            amount=money.format_amount(intent["amount"], intent["currency"])
+            + " "
+            + intent["currency"].upper(),
+            card=f"•••• {card['last4']}" if card else intent.get("payment_method") or "",
+            intent_id=intent["id"],
+            action=PATH,
+            merchant=q.get("merchant", ""),
+            client_secret=intent["client_secret"],
+            publishable_key=q.get("publishable_key", ""),
+            source=q.get("source", ""),
+        )
+
+    async def answer(request: Request) -> Response:
+        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        fields = {k: form.get(k, "") for k in (
+            "payment_intent", "payment_intent_client_secret", "publishable_key", "source",
+            "outcome",
+        )}  # fmt: skip
+        try:
+            ctx = _ctx(runtime, request, fields["publishable_key"])
+            intent, return_url = await run_in_threadpool(
+                authentication.complete,
+                ctx,
+                fields["payment_intent"],
+                fields["payment_intent_client_secret"],
+                fields["source"],
+                fields["outcome"] == "complete",
+            )
+        except ApiError as err:
+            return _page(
+                "message.html", 400, title="Authentication unavailable", message=err.message
+            )
+        status = authentication.redirect_status(intent)
+        if return_url:
+            target = with_query(
+                return_url,
+                {
+                    "payment_intent": intent["id"],
+                    "payment_intent_client_secret": intent["client_secret"],
+                    "redirect_status": status,
+                },
+            )
+            return RedirectResponse(target, status_code=303)
+        title = "Authentication complete" if status == "succeeded" else "Authentication failed"
+        return _page(
+            "message.html",
+            title=title,
+            message="You can close this window and return to the merchant.",
+        )
+
+    return [Route(PATH, show, methods=["GET"]), Route(PATH, answer, methods=["POST"])]

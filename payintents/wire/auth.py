@@ -1,0 +1,89 @@
+"""API keys: which account and mode a request acts for.
+
+By default every distinct secret key is its own account, so parallel test
+runs never see each other's objects; `pk_<mode>_X` belongs to the account of
+`sk_<mode>_X`. With a configured key list only those keys work.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from payintents.errors import ApiError
+
+_KEY_RE = re.compile(r"^(sk|pk|rk)_(test|live)_([A-Za-z0-9_]{1,240})$")
+
+NO_KEY_MESSAGE = (
+    "You did not provide an API key. You need to provide your API key in the Authorization "
+    "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
+    "https://stripe.com/docs/api#authentication for details, or we can help at "
+    "https://support.stripe.com/."
+)
+PUBLISHABLE_MESSAGE = (
+    "This API call cannot be made with a publishable API key. Please use a secret API key. "
+    "You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    key: str
+    kind: str  # "secret" | "publishable" | "restricted"
+    livemode: bool
+    account: str
+
+    @property
+    def publishable_key(self) -> str:
+        return f"pk_{'live' if self.livemode else 'test'}_{self.key.split('_', 2)[2]}"
+
+
+def redact(key: str) -> str:
+    if len(key) <= 12:
+        return key[:8] + "*" * max(len(key) - 8, 0)
+    return key[:8] + "*" * (len(key) - 12) + key[-4:]
+
+
+def account_for(secret: str) -> str:
+    digest = hashlib.sha256(secret.encode()).digest()
+    return "acct_1" + base64.b32encode(digest).decode().rstrip("=")[:15]
+
+
+def key_from_header(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        return value.strip() or None
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[0] or None
+    return None
+
+
+def authenticate(header: str | None, allowed: Collection[str] | None) -> Principal:
+    key = key_from_header(header)
+    if key is None:
+        raise ApiError(NO_KEY_MESSAGE, status=401)
+    match = _KEY_RE.match(key)
+    if not match:
+        raise ApiError(f"Invalid API Key provided: {redact(key)}", status=401)
+    prefix, mode, secret = match.groups()
+    if allowed is not None:
+        as_secret = f"sk_{mode}_{secret}"
+        if key not in allowed and not (prefix == "pk" and as_secret in allowed):
+            raise ApiError(f"Invalid API Key provided: {redact(key)}", status=401)
+    kind = {"sk": "secret", "pk": "publishable", "rk": "restricted"}[prefix]
+    return Principal(key=key, kind=kind, livemode=mode == "live", account=account_for(secret))
+
+
+def require_secret(principal: Principal) -> None:
+    if principal.kind == "publishable":
+        raise ApiError(PUBLISHABLE_MESSAGE, status=403, code="secret_key_required")

@@ -1,0 +1,381 @@
+"""Confirm, capture, cancel, refund, increment: Stripe's lifecycle through the official SDK."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import stripe
+
+from tests.schema import assert_stripe_shape
+
+CARD_ONLY = {"payment_method_types": ["card"]}
+
+
+def create(client: stripe.StripeClient, **params):
+    return client.v1.payment_intents.create(
+        params={"amount": 2000, "currency": "usd", **CARD_ONLY, **params}
+    )
+
+
+def test_confirm_succeeds_with_charge(client: stripe.StripeClient) -> None:
+    pi = create(client, payment_method="pm_card_visa", confirm=True)
+    assert pi.status == "succeeded"
+    assert pi.amount_received == 2000
+    assert pi.amount_capturable == 0
+    assert pi.next_action is None
+    charge = client.v1.charges.retrieve(pi.latest_charge)
+    assert charge.status == "succeeded"
+    assert (charge.paid, charge.captured, charge.refunded) == (True, True, False)
+    assert charge.amount_captured == 2000
+    assert charge.payment_intent == pi.id
+    assert charge.payment_method == pi.payment_method
+    card = charge.payment_method_details.card
+    assert (card.brand, card.last4, card.funding) == ("visa", "4242", "credit")
+    assert charge.outcome.network_status == "approved_by_network"
+    assert charge.outcome.type == "authorized"
+    assert_stripe_shape(pi.to_dict())
+    assert_stripe_shape(charge.to_dict(), "charge")
+    listed = client.v1.charges.list(params={"payment_intent": pi.id})
+    assert [c.id for c in listed.data] == [charge.id]
+
+
+def test_confirm_separately_and_automatic_methods_need_return_url(
+    client: stripe.StripeClient,
+) -> None:
+    pi = client.v1.payment_intents.create(params={"amount": 1500, "currency": "usd"})
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
+    assert err.value.param == "return_url"
+    assert err.value.user_message.startswith("A return_url must be specified")
+    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
+    done = client.v1.payment_intents.confirm(
+        pi.id, params={"payment_method": "pm_card_visa", "return_url": "https://shop.test/r"}
+    )
+    assert done.status == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("token", "code", "decline_code", "message"),
+    [
+        ("pm_card_chargeDeclined", "card_declined", "generic_decline", "Your card was declined."),
+        (
+            "pm_card_visa_chargeDeclined",
+            "card_declined",
+            "generic_decline",
+            "Your card was declined.",
+        ),
+        (
+            "pm_card_chargeDeclinedInsufficientFunds",
+            "card_declined",
+            "insufficient_funds",
+            "Your card has insufficient funds.",
+        ),
+        (
+            "pm_card_chargeDeclinedExpiredCard",
+            "expired_card",
+            "expired_card",
+            "Your card has expired.",
+        ),
+        (
+            "pm_card_chargeDeclinedIncorrectCvc",
+            "incorrect_cvc",
+            "incorrect_cvc",
+            "Your card's security code is incorrect.",
+        ),
+        (
+            "pm_card_chargeDeclinedProcessingError",
+            "processing_error",
+            "processing_error",
+            "An error occurred while processing your card. Try again in a little bit.",
+        ),
+        (
+            "pm_card_chargeDeclinedFraudulent",
+            "card_declined",
+            "fraudulent",
+            "Your card was declined.",
+        ),
+    ],
+)
+def test_declines(client: stripe.StripeClient, token, code, decline_code, message) -> None:
+    pi = create(client)
+    with pytest.raises(stripe.CardError) as err:
+        client.v1.payment_intents.confirm(pi.id, params={"payment_method": token})
+    e = err.value
+    assert e.http_status == 402
+    assert e.code == code
+    assert e.error.decline_code == decline_code
+    assert e.user_message == message
+    assert e.error.type == "card_error"
+    assert e.error.payment_intent.status == "requires_payment_method"
+    after = client.v1.payment_intents.retrieve(pi.id)
+    assert after.status == "requires_payment_method"
+    assert after.payment_method is None
+    assert after.last_payment_error.code == code
+    assert after.last_payment_error.decline_code == decline_code
+    assert after.last_payment_error.payment_method.type == "card"
+    charge = client.v1.charges.retrieve(after.latest_charge)
+    assert (charge.status, charge.paid, charge.failure_code) == ("failed", False, code)
+    assert charge.failure_message == message
+    # Declined, then paid with a good card: one successful charge.
+    ok = client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
+    assert ok.status == "succeeded"
+    assert ok.last_payment_error is None
+    charges = client.v1.charges.list(params={"payment_intent": pi.id}).data
+    assert sorted(c.status for c in charges) == ["failed", "succeeded"]
+
+
+@pytest.mark.parametrize(
+    ("number", "outcome", "code"),
+    [
+        ("4242424242424242", "succeeded", None),
+        ("4000056655665556", "succeeded", None),
+        ("5555555555554444", "succeeded", None),
+        ("378282246310005", "succeeded", None),
+        ("4000000000000002", "declined", "card_declined"),
+        ("4000000000009995", "declined", "card_declined"),
+        ("4000000000009987", "declined", "card_declined"),
+        ("4000000000000069", "declined", "expired_card"),
+        ("4000000000000127", "declined", "incorrect_cvc"),
+        ("4000000000000119", "declined", "processing_error"),
+        ("4000002500003155", "requires_action", None),
+        ("4000002760003184", "requires_action", None),
+        ("4000000000003220", "requires_action", None),
+        ("4000000000003055", "succeeded", None),
+        ("4000000000000341", "declined", "card_declined"),
+    ],
+)
+def test_test_card_numbers(client: stripe.StripeClient, number, outcome, code) -> None:
+    data = {
+        "type": "card",
+        "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+    }
+    try:
+        pi = create(client, payment_method_data=data, confirm=True)
+    except stripe.CardError as err:
+        assert outcome == "declined", err.user_message
+        assert err.code == code
+        return
+    assert outcome == pi.status
+    pm = client.v1.payment_methods.retrieve(pi.payment_method)
+    assert pm.card.last4 == number[-4:]
+    assert "number" not in pm.card.to_dict()
+
+
+def test_manual_capture_partial(client: stripe.StripeClient) -> None:
+    pi = create(
+        client, amount=2500, capture_method="manual", payment_method="pm_card_visa", confirm=True
+    )
+    assert pi.status == "requires_capture"
+    assert pi.amount_capturable == 2500
+    charge = client.v1.charges.retrieve(pi.latest_charge)
+    assert (charge.captured, charge.amount_captured, charge.paid) == (False, 0, True)
+    assert charge.payment_method_details.card.capture_before > time.time()
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.capture(pi.id, params={"amount_to_capture": 3000})
+    assert err.value.param == "amount_to_capture"
+    captured = client.v1.payment_intents.capture(pi.id, params={"amount_to_capture": 1800})
+    assert captured.status == "succeeded"
+    assert (captured.amount_received, captured.amount_capturable) == (1800, 0)
+    charge = client.v1.charges.retrieve(pi.latest_charge)
+    assert (charge.captured, charge.amount_captured, charge.amount_refunded) == (True, 1800, 0)
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.capture(pi.id)
+    assert err.value.code == "payment_intent_unexpected_state"
+    assert err.value.user_message == (
+        "This PaymentIntent could not be captured because it has a status of succeeded. Only a "
+        "PaymentIntent with one of the following statuses may be captured: requires_capture."
+    )
+
+
+def test_cancel_rules(client: stripe.StripeClient) -> None:
+    pi = create(client)
+    canceled = client.v1.payment_intents.cancel(
+        pi.id, params={"cancellation_reason": "requested_by_customer"}
+    )
+    assert canceled.status == "canceled"
+    assert canceled.cancellation_reason == "requested_by_customer"
+    assert canceled.canceled_at >= pi.created
+    for call in (
+        lambda: client.v1.payment_intents.cancel(pi.id),
+        lambda: client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"}),
+        lambda: client.v1.payment_intents.capture(pi.id),
+    ):
+        with pytest.raises(stripe.InvalidRequestError) as err:
+            call()
+        assert err.value.code == "payment_intent_unexpected_state"
+        assert err.value.http_status == 400
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.cancel(pi.id)
+    assert err.value.user_message == (
+        "You cannot cancel this PaymentIntent because it has a status of canceled. Only a "
+        "PaymentIntent with one of the following statuses may be canceled: "
+        "requires_payment_method, requires_capture, requires_confirmation, requires_action, "
+        "processing."
+    )
+    held = create(client, capture_method="manual", payment_method="pm_card_visa", confirm=True)
+    released = client.v1.payment_intents.cancel(held.id)
+    assert (released.status, released.amount_capturable) == ("canceled", 0)
+    charge = client.v1.charges.retrieve(held.latest_charge)
+    assert (charge.captured, charge.amount_captured, charge.refunded) == (False, 0, False)
+
+
+def test_confirm_succeeded_is_refused(client: stripe.StripeClient) -> None:
+    pi = create(client, payment_method="pm_card_visa", confirm=True)
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.confirm(pi.id)
+    assert err.value.code == "payment_intent_unexpected_state"
+    assert err.value.user_message == (
+        "You cannot confirm this PaymentIntent because it has already succeeded after being "
+        "previously confirmed."
+    )
+
+
+def test_confirm_without_payment_method(client: stripe.StripeClient) -> None:
+    pi = create(client)
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.confirm(pi.id)
+    assert err.value.code == "payment_intent_unexpected_state"
+    assert "missing a payment method" in err.value.user_message
+
+
+def test_refunds(client: stripe.StripeClient) -> None:
+    pi = create(client, payment_method="pm_card_visa", confirm=True)
+    partial = client.v1.refunds.create(
+        params={"payment_intent": pi.id, "amount": 500, "reason": "requested_by_customer"}
+    )
+    assert (partial.status, partial.amount, partial.charge) == ("succeeded", 500, pi.latest_charge)
+    assert partial.payment_intent == pi.id
+    assert_stripe_shape(partial.to_dict(), "refund")
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.refunds.create(params={"charge": pi.latest_charge, "amount": 1600})
+    assert err.value.code == "amount_too_large"
+    assert err.value.user_message == (
+        "Refund amount ($16.00) is greater than unrefunded amount on charge ($15.00)"
+    )
+    rest = client.v1.refunds.create(params={"charge": pi.latest_charge})
+    assert rest.amount == 1500
+    charge = client.v1.charges.retrieve(pi.latest_charge)
+    assert (charge.amount_refunded, charge.refunded) == (2000, True)
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.refunds.create(params={"charge": pi.latest_charge})
+    assert err.value.code == "charge_already_refunded"
+    listed = client.v1.refunds.list(params={"payment_intent": pi.id}).data
+    assert [r.id for r in listed] == [rest.id, partial.id]
+    assert client.v1.refunds.retrieve(partial.id).amount == 500
+    held = create(client, capture_method="manual", payment_method="pm_card_visa", confirm=True)
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.refunds.create(params={"charge": held.latest_charge})
+    assert "You must cancel the PaymentIntent" in err.value.user_message
+
+
+def test_increment_authorization(client: stripe.StripeClient) -> None:
+    pi = create(
+        client,
+        amount=1000,
+        capture_method="manual",
+        payment_method="pm_card_visa",
+        confirm=True,
+        payment_method_options={"card": {"request_incremental_authorization": "if_available"}},
+    )
+    assert pi.status == "requires_capture"
+    grown = client.v1.payment_intents.increment_authorization(pi.id, params={"amount": 1500})
+    assert (grown.amount, grown.amount_capturable, grown.status) == (1500, 1500, "requires_capture")
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.increment_authorization(pi.id, params={"amount": 1200})
+    assert err.value.param == "amount"
+    done = client.v1.payment_intents.capture(pi.id)
+    assert done.amount_received == 1500
+    plain = create(client, capture_method="manual", payment_method="pm_card_visa", confirm=True)
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.payment_intents.increment_authorization(plain.id, params={"amount": 5000})
+
+
+def test_off_session_authentication_required(client: stripe.StripeClient) -> None:
+    with pytest.raises(stripe.CardError) as err:
+        create(
+            client, payment_method="pm_card_authenticationRequired", confirm=True, off_session=True
+        )
+    assert err.value.code == "authentication_required"
+    assert err.value.error.decline_code == "authentication_required"
+    assert err.value.error.payment_intent.status == "requires_payment_method"
+
+
+def test_three_d_secure_next_actions(client: stripe.StripeClient) -> None:
+    sdk = create(client, payment_method="pm_card_threeDSecure2Required", confirm=True)
+    assert sdk.status == "requires_action"
+    assert sdk.next_action.type == "use_stripe_sdk"
+    redirect = create(
+        client,
+        payment_method="pm_card_authenticationRequired",
+        confirm=True,
+        return_url="https://shop.test/done",
+    )
+    assert redirect.next_action.type == "redirect_to_url"
+    assert redirect.next_action.redirect_to_url.return_url == "https://shop.test/done"
+    assert "/3d_secure_2/hosted?" in redirect.next_action.redirect_to_url.url
+    with pytest.raises(stripe.CardError) as err:
+        create(
+            client,
+            payment_method="pm_card_authenticationRequired",
+            confirm=True,
+            error_on_requires_action=True,
+        )
+    assert err.value.code == "authentication_required"
+
+
+def test_customers_and_attach(client: stripe.StripeClient) -> None:
+    cus = client.v1.customers.create(params={"email": "a@example.com", "name": "A"})
+    assert cus.id.startswith("cus_")
+    pm = client.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 1, "exp_year": 2035, "cvc": "314"},
+        }
+    )
+    assert (pm.card.brand, pm.card.last4, pm.customer) == ("visa", "4242", None)
+    attached = client.v1.payment_methods.attach(pm.id, params={"customer": cus.id})
+    assert attached.customer == cus.id
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        create(client, payment_method=pm.id)
+    assert "belongs to the Customer" in err.value.user_message
+    pi = create(client, customer=cus.id, payment_method=pm.id, confirm=True)
+    assert pi.status == "succeeded"
+    listed = client.v1.customers.payment_methods.list(cus.id)
+    assert [p.id for p in listed.data] == [pm.id]
+    detached = client.v1.payment_methods.detach(pm.id)
+    assert detached.customer is None
+    with pytest.raises(stripe.CardError):
+        client.v1.payment_methods.attach("pm_card_chargeDeclined", params={"customer": cus.id})
+    saved = create(
+        client,
+        customer=cus.id,
+        payment_method="pm_card_visa",
+        confirm=True,
+        setup_future_usage="off_session",
+    )
+    assert client.v1.payment_methods.retrieve(saved.payment_method).customer == cus.id
+
+
+def test_authorization_expires(tmp_path) -> None:
+    from tests.conftest import make_client
+    from tests.server import ServerProcess
+
+    proc = ServerProcess(str(tmp_path / "x.sqlite3"), "--capture-window", "2s").start()
+    try:
+        client = make_client(proc)
+        pi = create(client, capture_method="manual", payment_method="pm_card_visa", confirm=True)
+        proc.kill()  # the window passes while the server is down
+        time.sleep(3)
+        proc.start()
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            after = client.v1.payment_intents.retrieve(pi.id)
+            if after.status == "canceled":
+                break
+            time.sleep(0.2)
+        assert after.status == "canceled"
+        assert after.cancellation_reason == "expired"
+        assert after.amount_capturable == 0
+    finally:
+        proc.stop()

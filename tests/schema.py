@@ -1,0 +1,86 @@
+"""Checks objects against Stripe's published OpenAPI description in ../shared/reference/."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+SPEC_PATH = Path(__file__).resolve().parents[2] / "shared/reference/openapi_payment_intents.json"
+
+# Fields absent by default: removed in versions newer than the reference's 2024-04-10 (see its
+# x-version-drift), present only with expand[] (charge.refunds since 2022-11-15), or only in
+# situations Stripe describes (a refund's failure fields, a charge's destination transfer).
+NOT_BY_DEFAULT = {
+    "payment_intent": {"invoice"},
+    "charge": {"invoice", "refunds", "transfer"},
+    "refund": {
+        "description", "failure_balance_transaction", "failure_reason", "instructions_email",
+        "next_action",
+    },
+    "customer": {
+        "cash_balance", "invoice_credit_balance", "sources", "subscriptions", "tax", "tax_ids",
+    },
+}  # fmt: skip
+# Enum values added since 2024-04-10 (x-version-drift).
+ADDED_ENUM_VALUES = {("payment_intent", "cancellation_reason"): ["expired"]}
+
+
+@functools.cache
+def load_spec() -> dict[str, Any] | None:
+    if not SPEC_PATH.exists():
+        return None
+    return json.loads(SPEC_PATH.read_text())
+
+
+def spec_or_skip() -> dict[str, Any]:
+    spec = load_spec()
+    if spec is None:
+        pytest.skip(f"Stripe's OpenAPI reference is absent ({SPEC_PATH}); shape checks skipped")
+    return spec
+
+
+def _to_json_schema(node: Any) -> Any:
+    """OpenAPI 3.0 -> JSON Schema: nullable becomes a null alternative."""
+    if isinstance(node, list):
+        return [_to_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _to_json_schema(v) for k, v in node.items() if not k.startswith("x-")}
+    out.pop("description", None)
+    if node.get("x-stripeBypassValidation"):
+        out.pop("enum", None)
+    if out.pop("nullable", False):
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+@functools.cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    spec = copy.deepcopy(spec_or_skip())
+    for (schema, prop), values in ADDED_ENUM_VALUES.items():
+        spec["components"]["schemas"][schema]["properties"][prop]["enum"].extend(values)
+    components = _to_json_schema(spec["components"])
+    root = {"components": components, "$ref": f"#/components/schemas/{name}"}
+    return jsonschema.Draft7Validator(root)
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    deepest = jsonschema.exceptions.best_match([error, *error.context]) if error.context else error
+    return f"{list(error.path)} -> {list(deepest.absolute_path)}: {deepest.message[:200]}"
+
+
+def assert_stripe_shape(obj: dict[str, Any], name: str | None = None) -> None:
+    """Valid against Stripe's schema for its `object`, with every one of the schema's fields."""
+    name = name or obj["object"]
+    spec = spec_or_skip()
+    errors = sorted(_validator(name).iter_errors(obj), key=lambda e: list(e.path))
+    assert not errors, "\n".join(_describe(e) for e in errors[:10])
+    expected = set(spec["components"]["schemas"][name]["properties"])
+    missing = expected - set(obj) - NOT_BY_DEFAULT.get(name, set())
+    assert not missing, f"{name} lacks fields {sorted(missing)}"
