@@ -10,11 +10,14 @@ from payintents.errors import ApiError
 Refund = dict[str, Any]
 
 
-def refundable(charge: dict[str, Any]) -> int:
-    return charge["amount_captured"] - charge["amount_refunded"]
+def refundable(charge: dict[str, Any], released: int = 0) -> int:
+    """What can still be refunded. `released` is the uncaptured remainder that a pre-basil
+    partial capture or cancel recorded as a refund: it counts in amount_refunded but was never
+    captured."""
+    return charge["amount_captured"] - (charge["amount_refunded"] - released)
 
 
-def check_refund(charge: dict[str, Any], amount: int | None) -> int:
+def check_refund(charge: dict[str, Any], amount: int | None, released: int = 0) -> int:
     """The amount to refund, or Stripe's error for this charge and amount."""
     if charge["status"] != "succeeded":
         raise ApiError(
@@ -29,7 +32,7 @@ def check_refund(charge: dict[str, Any], amount: int | None) -> int:
             "the Charge directly.",
             param="charge",
         )
-    remaining = refundable(charge)
+    remaining = refundable(charge, released)
     if remaining <= 0:
         raise ApiError(
             f"Charge {charge['id']} has already been refunded.",
@@ -38,7 +41,7 @@ def check_refund(charge: dict[str, Any], amount: int | None) -> int:
     amount = remaining if amount is None else amount
     if amount > remaining:
         currency = charge["currency"]
-        if charge["amount_refunded"]:
+        if charge["amount_refunded"] - released:
             message = (
                 f"Refund amount ({money.format_amount(amount, currency)}) is greater than "
                 f"unrefunded amount on charge ({money.format_amount(remaining, currency)})"
@@ -90,12 +93,11 @@ def new_refund(
     }
 
 
-def apply_refund(charge: dict[str, Any], amount: int) -> dict[str, Any]:
+def apply_refund(charge: dict[str, Any], amount: int, released: int = 0) -> dict[str, Any]:
     refunded = charge["amount_refunded"] + amount
-    # "Fully refunded" counts against what was captured: since 2025-03-31.basil a partial
-    # capture releases the rest without a refund.
+    # "Fully refunded" counts against what was captured plus what a pre-basil release refunded.
     return {
         **charge,
         "amount_refunded": refunded,
-        "refunded": refunded >= charge["amount_captured"],
+        "refunded": refunded >= charge["amount_captured"] + released,
     }

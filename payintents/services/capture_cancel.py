@@ -1,16 +1,19 @@
 """Capture, cancel and authorization expiry of a PaymentIntent.
 
-Accounting follows Stripe's 2025-03-31.basil rules (the versions current SDKs
-pin): releasing an uncaptured remainder creates no Refund and leaves the
-charge's amount_refunded untouched.
+Releasing an uncaptured remainder follows the request's API version, as
+Stripe does: from 2025-03-31.basil it creates no Refund and leaves the
+charge's amount_refunded alone; before, it is recorded as a Refund of the
+remainder (and `charge.refunded`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from payintents.domain import lifecycle
+from payintents.domain import lifecycle, versions
+from payintents.domain.ids import new_id
 from payintents.domain.payment_intent import PaymentIntent
+from payintents.domain.refund import new_refund
 from payintents.services.common import check_intent_id, emit, load_for_update
 from payintents.services.context import Ctx
 from payintents.store.base import Record, Tx
@@ -41,7 +44,11 @@ def capture(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:
         }
         if "application_fee_amount" in params:
             charge["application_fee_amount"] = params["application_fee_amount"]
-        tx.update("charge", ctx.scope, charge, charge_record.private)
+        remainder = charge["amount"] - charge["amount_captured"]
+        if final and remainder:
+            charge = _release(tx, ctx, Record(charge, charge_record.private, 0), remainder, None)
+        else:
+            tx.update("charge", ctx.scope, charge, charge_record.private)
         emit(tx, ctx, "charge.captured", charge)
         private = dict(record.private)
         if final:
@@ -53,14 +60,45 @@ def capture(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:
     return intent
 
 
+def _release(
+    tx: Tx, ctx: Ctx, charge_record: Record, amount: int, reason: str | None
+) -> dict[str, Any]:
+    """Release an uncaptured remainder; before basil Stripe recorded it as a Refund."""
+    charge = charge_record.data
+    if versions.at_least(ctx.version, versions.BASIL):
+        tx.update("charge", ctx.scope, charge, charge_record.private)
+        return charge
+    refund = new_refund(
+        refund_id=new_id("re"),
+        charge=charge,
+        amount=amount,
+        reason=reason,
+        metadata={},
+        status="succeeded",
+        now=ctx.now,
+    )
+    tx.insert("refund", ctx.scope, refund, {})
+    refunded = charge["amount_refunded"] + amount
+    charge = {**charge, "amount_refunded": refunded, "refunded": refunded >= charge["amount"]}
+    private = {**charge_record.private, "released": amount}
+    tx.update("charge", ctx.scope, charge, private)
+    emit(tx, ctx, "charge.refunded", charge, {"amount_refunded": refunded - amount})
+    return charge
+
+
 def cancel_in(
     tx: Tx, ctx: Ctx, record: Record, reason: str | None, *, expired: bool = False
 ) -> PaymentIntent:
+    if expired and not versions.at_least(ctx.version, versions.BASIL):
+        reason = "automatic"  # renamed `expired` in basil
     intent = lifecycle.cancel(record.data, reason, ctx.now)
     if record.data["status"] == "requires_capture":
         charge_record = _charge(tx, ctx, intent)
-        if charge_record is not None and expired:
-            emit(tx, ctx, "charge.expired", charge_record.data, from_request=False)
+        if charge_record is not None:
+            reason_code = "expired_uncaptured_charge" if expired else None
+            charge = _release(tx, ctx, charge_record, charge_record.data["amount"], reason_code)
+            if expired:
+                emit(tx, ctx, "charge.expired", charge, from_request=False)
     private = {**record.private, "due_at": None}
     tx.update("payment_intent", ctx.scope, intent, private)
     emit(tx, ctx, "payment_intent.canceled", intent, from_request=not expired)

@@ -45,7 +45,8 @@ def create(ctx: Ctx, params: dict[str, Any]) -> Refund:
         else:
             charge_record = _charge_of_intent(tx, ctx, params["payment_intent"])
         charge = charge_record.data
-        amount = check_refund(charge, params.get("amount"))
+        released = charge_record.private.get("released", 0)
+        amount = check_refund(charge, params.get("amount"), released)
         result = ctx.runtime.processor.refund(
             processor_ref=charge_record.private["processor_ref"], amount=amount
         )
@@ -59,7 +60,7 @@ def create(ctx: Ctx, params: dict[str, Any]) -> Refund:
             now=ctx.now,
         )
         tx.insert("refund", ctx.scope, refund, {"final_status": result.final_status})
-        charge = apply_refund(charge, amount)
+        charge = apply_refund(charge, amount, released)
         tx.update("charge", ctx.scope, charge, charge_record.private)
         emit(tx, ctx, "refund.created", refund)
         emit(

@@ -379,3 +379,31 @@ def test_authorization_expires(tmp_path) -> None:
         assert after.amount_capturable == 0
     finally:
         proc.stop()
+
+
+def test_pre_basil_versions_refund_the_released_remainder(server, api_key) -> None:
+    """Before 2025-03-31.basil, partial capture and cancel recorded the release as a Refund."""
+    old = stripe.StripeClient(
+        api_key=api_key,
+        base_addresses={"api": server.url},
+        stripe_version="2024-06-20",
+        max_network_retries=0,
+    )
+    pi = create(
+        old, amount=2500, capture_method="manual", payment_method="pm_card_visa", confirm=True
+    )
+    assert pi.invoice is None
+    old.v1.payment_intents.capture(pi.id, params={"amount_to_capture": 1800})
+    charge = old.v1.charges.retrieve(pi.latest_charge)
+    assert (charge.amount_captured, charge.amount_refunded, charge.refunded) == (1800, 700, False)
+    remainder = old.v1.refunds.list(params={"payment_intent": pi.id}).data
+    assert [(r.amount, r.status) for r in remainder] == [(700, "succeeded")]
+    rest = old.v1.refunds.create(params={"payment_intent": pi.id})
+    assert rest.amount == 1800
+    charge = old.v1.charges.retrieve(pi.latest_charge)
+    assert (charge.amount_refunded, charge.refunded) == (2500, True)
+    held = create(old, capture_method="manual", payment_method="pm_card_visa", confirm=True)
+    old.v1.payment_intents.cancel(held.id)
+    charge = old.v1.charges.retrieve(held.latest_charge)
+    assert (charge.amount_refunded, charge.refunded, charge.captured) == (2000, True, False)
+    assert [r.amount for r in old.v1.refunds.list(params={"charge": charge.id}).data] == [2000]
