@@ -407,3 +407,30 @@ def test_pre_basil_versions_refund_the_released_remainder(server, api_key) -> No
     charge = old.v1.charges.retrieve(held.latest_charge)
     assert (charge.amount_refunded, charge.refunded, charge.captured) == (2000, True, False)
     assert [r.amount for r in old.v1.refunds.list(params={"charge": charge.id}).data] == [2000]
+
+
+def test_update_rules_by_status(client: stripe.StripeClient) -> None:
+    pi = create(client, payment_method="pm_card_visa", confirm=True)
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.update(pi.id, params={"amount": 999})
+    assert (err.value.code, err.value.param) == ("payment_intent_unexpected_state", "amount")
+    assert err.value.user_message == (
+        "This PaymentIntent's amount could not be updated because it has a status of "
+        "succeeded. You may only update the amount of a PaymentIntent with one of the "
+        "following statuses: requires_payment_method, requires_confirmation, requires_action."
+    )
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.update(pi.id, params={"payment_method": "pm_card_visa"})
+    assert err.value.param == "payment_method"
+    described = client.v1.payment_intents.update(
+        pi.id, params={"description": "paid", "metadata": {"n": "1"}}
+    )
+    assert (described.description, described.metadata.to_dict()) == ("paid", {"n": "1"})
+    gone = client.v1.payment_intents.cancel(create(client).id)
+    with pytest.raises(stripe.InvalidRequestError) as err:
+        client.v1.payment_intents.update(gone.id, params={"metadata": {"a": "b"}})
+    assert err.value.code == "payment_intent_unexpected_state"
+    fresh = create(client)
+    moved = client.v1.payment_intents.update(fresh.id, params={"payment_method": "pm_card_visa"})
+    assert moved.status == "requires_confirmation"
+    assert client.v1.payment_intents.confirm(fresh.id).status == "succeeded"
