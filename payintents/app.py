@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -13,18 +14,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from payintents.clock import Clock
-from payintents.config import Config
+from payintents.config import Config, config_from_json, config_to_json
 from payintents.processor import SimulatedProcessor
 from payintents.resources import ENDPOINTS
 from payintents.runtime import Runtime
 from payintents.services.scheduler import run_due
-from payintents.store.sqlite import SqliteStore
-from payintents.web import three_d_secure
+from payintents.store import open_store
+from payintents.web import bank_pages, three_d_secure
+from payintents.webhooks import forward
+from payintents.webhooks.dispatcher import Dispatcher
 from payintents.wire.http import not_found_response, route
 
 
 def build_runtime(config: Config) -> Runtime:
-    store = SqliteStore(config.database)
+    store = open_store(config.database, config.pool_size)
     store.migrate()
     return Runtime(
         config=config,
@@ -50,21 +53,37 @@ async def _scheduler(runtime: Runtime) -> None:
         await asyncio.sleep(SCHEDULER_INTERVAL)
 
 
+def dispatcher_for(runtime: Runtime) -> Dispatcher:
+    return Dispatcher(
+        runtime.store,
+        retry_schedule=runtime.config.webhook_retry_schedule,
+        timeout=runtime.config.webhook_timeout,
+    )
+
+
 def build_app(runtime: Runtime) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(_scheduler(runtime))
+        tasks = [asyncio.create_task(_scheduler(runtime))]
+        if runtime.config.dispatcher:
+            tasks.append(asyncio.create_task(dispatcher_for(runtime).run()))
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         runtime.store.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return not_found_response(request, runtime)
 
     app = Starlette(
-        routes=[*(route(e, runtime) for e in ENDPOINTS), *three_d_secure.routes(runtime)],
+        routes=[
+            *(route(e, runtime) for e in ENDPOINTS),
+            *three_d_secure.routes(runtime),
+            *bank_pages.routes(runtime),
+        ],
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,
     )
@@ -72,17 +91,40 @@ def build_app(runtime: Runtime) -> Starlette:
     return app
 
 
+# `serve --workers N`: the parent hands each worker process its settings here.
+WORKER_CONFIG_ENV = "PAYINTENTS_WORKER_CONFIG"
+
+
+def create_app() -> Starlette:
+    """ASGI factory for worker processes (`payintents.app:create_app`, factory=True): each
+    builds its own runtime and store from the settings `serve` put in the environment."""
+    return build_app(build_runtime(config_from_json(os.environ[WORKER_CONFIG_ENV])))
+
+
 def serve(config: Config) -> None:
     import uvicorn
 
     runtime = build_runtime(config)
-    print(f"payintents: listening on http://{config.host}:{config.port}", flush=True)
-    uvicorn.run(
-        build_app(runtime),
-        host=config.host,
-        port=config.port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
+    forward.setup(runtime)
+    options = {
+        "host": config.host,
+        "port": config.port,
+        "log_level": "warning",
+        "access_log": False,
+        "loop": "uvloop",
+        "http": "httptools",
+    }
+    if config.workers <= 1:
+        print(f"payintents: listening on http://{config.host}:{config.port}", flush=True)
+        uvicorn.run(build_app(runtime), **options)
+        return
+    # Migrations and the forwarding endpoint are done once, here; the workers share nothing
+    # but the store, so they build their own (a pool or connections of each process's own).
+    runtime.store.close()
+    os.environ[WORKER_CONFIG_ENV] = config_to_json(config)
+    print(
+        f"payintents: listening on http://{config.host}:{config.port} "
+        f"with {config.workers} worker processes",
+        flush=True,
     )
+    uvicorn.run("payintents.app:create_app", factory=True, workers=config.workers, **options)

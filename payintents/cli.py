@@ -1,12 +1,15 @@
-"""`payintents serve | migrate`."""
+"""`payintents serve | migrate | dispatch | events`."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 
-from payintents.config import Config, env, load_keys, parse_duration
+from payintents.config import Config, env, load_keys, parse_duration, parse_schedule
+from payintents.store import describe, open_store
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,7 +19,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP server")
     migrate = sub.add_parser("migrate", help="apply the database migrations and exit")
-    for cmd in (serve, migrate):
+    dispatch = sub.add_parser(
+        "dispatch", help="deliver webhooks only (servers deliver too; run any number of these)"
+    )
+    events = sub.add_parser("events", help="show recent events and their webhook delivery attempts")
+    events.add_argument("--limit", type=int, default=20, help="how many events (default 20)")
+    events.add_argument("--key", help="only the events of this secret key's account and mode")
+    events.add_argument("--json", action="store_true", help="print JSON instead of text")
+    for cmd in (serve, migrate, dispatch, events):
         cmd.add_argument(
             "--database",
             default=env("DATABASE", Config.database),
@@ -46,22 +56,88 @@ def _parser() -> argparse.ArgumentParser:
         default=env("CLOCK_OFFSET", "0"),
         help="shift the server's clock (testing), e.g. 25h",
     )
+    serve.add_argument(
+        "--microdeposit-type",
+        choices=("amounts", "descriptor_code"),
+        default=env("MICRODEPOSIT_TYPE", Config.microdeposit_type),
+        help="how US bank accounts entered by hand are verified: two amounts (default) or a "
+        "descriptor code (env PAYINTENTS_MICRODEPOSIT_TYPE)",
+    )
+    serve.add_argument(
+        "--forward-to",
+        default=env("FORWARD_TO"),
+        help="post every event to this URL, like `stripe listen --forward-to`; prints the "
+        "signing secret (env PAYINTENTS_FORWARD_TO)",
+    )
+    serve.add_argument(
+        "--forward-key",
+        default=env("FORWARD_KEY"),
+        help="forward only this secret key's account and mode (default: every account; "
+        "env PAYINTENTS_FORWARD_KEY)",
+    )
+    serve.add_argument(
+        "--forward-events",
+        default=env("FORWARD_EVENTS", "*"),
+        help="comma-separated event types to forward (default *; env PAYINTENTS_FORWARD_EVENTS)",
+    )
+    serve.add_argument(
+        "--no-dispatcher",
+        action="store_true",
+        default=env("NO_DISPATCHER", "") not in ("", "0", "false"),
+        help="do not deliver webhooks from this process (run `payintents dispatch` instead)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(env("WORKERS", "1") or 1),
+        help="server processes on this host sharing the port (default 1; env PAYINTENTS_WORKERS)",
+    )
+    serve.add_argument(
+        "--pool-size",
+        type=int,
+        default=int(env("POOL_SIZE", "0") or 0) or None,
+        help="PostgreSQL connections per process (default 10; env PAYINTENTS_POOL_SIZE)",
+    )
+    for cmd in (serve, dispatch):
+        cmd.add_argument(
+            "--webhook-retry-schedule",
+            type=parse_schedule,
+            default=parse_schedule(
+                env("WEBHOOK_RETRY_SCHEDULE")
+                or ",".join(str(s) for s in Config.webhook_retry_schedule)
+            ),
+            help="delays between webhook attempts, e.g. 1,2,4 or 1m,5m,1h; after the last one "
+            "a delivery is given up (default: about 3 days; env PAYINTENTS_WEBHOOK_RETRY_SCHEDULE)",
+        )
+        cmd.add_argument(
+            "--webhook-timeout",
+            type=float,
+            default=float(env("WEBHOOK_TIMEOUT", str(Config.webhook_timeout)) or 0),
+            help="seconds an endpoint has to answer (default 10; env PAYINTENTS_WEBHOOK_TIMEOUT)",
+        )
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    if args.database.startswith(("postgresql://", "postgres://")):
-        sys.exit(
-            "payintents: PostgreSQL support is not available in this version; "
-            "use a SQLite file path for --database."
-        )
     if args.command == "migrate":
-        from payintents.store.sqlite import SqliteStore
-
-        store = SqliteStore(args.database)
-        applied = store.migrate()
-        print(f"payintents: {args.database}: applied {len(applied)} migration(s) {applied}")
+        with _reachable(args.database):
+            store = open_store(args.database)
+            try:
+                applied = store.migrate()
+            finally:
+                store.close()
+        print(
+            f"payintents: {describe(args.database)}: applied {len(applied)} migration(s) {applied}"
+        )
+        return
+    if args.command == "events":
+        with _reachable(args.database):
+            _events(args)
+        return
+    if args.command == "dispatch":
+        with _reachable(args.database):
+            _dispatch(args)
         return
     config = Config(
         host=args.host,
@@ -70,14 +146,80 @@ def main(argv: list[str] | None = None) -> None:
         api_keys=load_keys(args.api_key, args.keys_file),
         capture_window=parse_duration(args.capture_window),
         clock_offset=parse_duration(args.clock_offset),
+        microdeposit_type=args.microdeposit_type,
+        webhook_retry_schedule=args.webhook_retry_schedule,
+        webhook_timeout=args.webhook_timeout,
+        dispatcher=not args.no_dispatcher,
+        forward_to=args.forward_to or None,
+        forward_key=args.forward_key or None,
+        forward_events=tuple(e.strip() for e in args.forward_events.split(",") if e.strip()),
+        workers=max(1, args.workers),
+        pool_size=args.pool_size,
     )
     from payintents.app import serve
 
-    print(
-        f"payintents: storing everything in SQLite at {os.path.abspath(config.database)}",
-        flush=True,
+    print(f"payintents: storing everything in {describe(config.database)}", flush=True)
+    with _reachable(config.database):
+        serve(config)
+
+
+@contextlib.contextmanager
+def _reachable(database: str) -> Iterator[None]:
+    """A database that cannot be reached is a one-line error, not a traceback."""
+    try:
+        yield
+    except Exception as err:
+        import psycopg
+
+        # Connection refused, unknown database or role, no free connection (PoolTimeout).
+        if isinstance(err, psycopg.OperationalError):
+            sys.exit(f"payintents: cannot use {describe(database)}: {str(err).strip()}")
+        raise
+
+
+def _events(args: argparse.Namespace) -> None:
+    import orjson
+
+    from payintents.app import build_runtime
+    from payintents.webhooks import report
+    from payintents.webhooks.forward import forwarding_scope
+
+    if "://" not in args.database and not os.path.exists(args.database):
+        sys.exit(f"payintents: no database at {args.database}")
+    runtime = build_runtime(Config(database=args.database))
+    scope = forwarding_scope(args.key, None, "--key")[0] if args.key else None
+    events = report.recent(runtime.store, scope, args.limit)
+    if args.json:
+        print(orjson.dumps(events, option=orjson.OPT_INDENT_2).decode())
+    else:
+        print(report.format_text(events))
+
+
+def _dispatch(args: argparse.Namespace) -> None:
+    import asyncio
+    import contextlib
+    import signal
+
+    from payintents.app import build_runtime, dispatcher_for
+
+    config = Config(
+        database=args.database,
+        webhook_retry_schedule=args.webhook_retry_schedule,
+        webhook_timeout=args.webhook_timeout,
     )
-    serve(config)
+    runtime = build_runtime(config)
+
+    async def run() -> None:
+        task = asyncio.create_task(dispatcher_for(runtime).run())
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    print(f"payintents: delivering webhooks from {describe(args.database)}", flush=True)
+    asyncio.run(run())
+    runtime.store.close()
 
 
 if __name__ == "__main__":

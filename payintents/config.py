@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 DEFAULT_DATABASE = "payintents.sqlite3"
 
@@ -20,12 +23,25 @@ class Config:
     capture_window: int = 7 * 24 * 3600
     # Seconds added to the wall clock (tests travel in time with it).
     clock_offset: int = 0
+    # What manually entered US bank accounts are sent to verify them: two "amounts" or one
+    # deposit with a "descriptor_code". Stripe chooses per account; no request parameter does.
+    microdeposit_type: str = "amounts"
     # Webhook retry delays in seconds (Stripe retries for up to 3 days).
     webhook_retry_schedule: tuple[int, ...] = field(
         default=(60, 300, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 86400)
     )
+    # Seconds a webhook endpoint has to answer before the attempt counts as failed.
+    webhook_timeout: float = 10.0
+    # Run a webhook dispatcher in this server process (`payintents dispatch` runs one alone).
+    dispatcher: bool = True
     forward_to: str | None = None
+    # The account `forward_to` receives events of (a secret key); None: every account.
+    forward_key: str | None = None
+    forward_events: tuple[str, ...] = ("*",)
+    # Server processes on this host (`serve --workers N`), each with its own store connections.
     workers: int = 1
+    # PostgreSQL connections per process; None: the store's default.
+    pool_size: int | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -41,6 +57,14 @@ def parse_duration(text: str) -> int:
     return int(text)
 
 
+def parse_schedule(text: str) -> tuple[int, ...]:
+    """`1,2,4` or `1m,5m,30m` -> delays in seconds between webhook attempts."""
+    delays = tuple(parse_duration(part) for part in text.split(",") if part.strip())
+    if any(d < 0 for d in delays):
+        raise ValueError("webhook retry delays must not be negative")
+    return delays
+
+
 def load_keys(values: list[str], keys_file: str | None) -> frozenset[str] | None:
     keys = [v.strip() for v in values if v.strip()]
     if keys_file:
@@ -53,3 +77,23 @@ def load_keys(values: list[str], keys_file: str | None) -> frozenset[str] | None
 
 def env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"PAYINTENTS_{name}", default)
+
+
+def config_to_json(config: Config) -> str:
+    """The settings as JSON, for worker processes (`serve --workers`) to rebuild them."""
+
+    def default(value: Any) -> Any:
+        if isinstance(value, frozenset):
+            return sorted(value)
+        raise TypeError
+
+    return orjson.dumps(asdict(config), default=default).decode()
+
+
+def config_from_json(text: str) -> Config:
+    values = orjson.loads(text)
+    # JSON has lists only: the tuples and the key set come back as what Config holds.
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    if values.get("api_keys") is not None:
+        values["api_keys"] = frozenset(values["api_keys"])
+    return Config(**values)

@@ -2,21 +2,40 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import stripe
 
+from tests.pg import temp_schema
 from tests.server import ServerProcess
 
+STORES = ["sqlite", "postgres"]
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One server for the session; tests isolate themselves by using their own API key."""
-    db = tmp_path_factory.mktemp("db") / "shared.sqlite3"
-    proc = ServerProcess(str(db)).start()
-    yield proc
-    proc.stop()
+
+@contextmanager
+def database(store: str, folder: Path) -> Iterator[str]:
+    """A new, empty database: a SQLite file in `folder`, or a PostgreSQL schema of its own
+    (dropped afterwards; the test is skipped, saying why, if PostgreSQL is unreachable)."""
+    if store == "sqlite":
+        yield str(folder / "shared.sqlite3")
+        return
+    with temp_schema() as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=STORES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """One server per store for the session; tests isolate themselves by using their own
+    API key. Every test that uses it runs on SQLite and on PostgreSQL."""
+    folder = tmp_path_factory.mktemp("db")
+    with database(request.param, folder) as db:
+        proc = ServerProcess(db, log_path=folder / f"{request.param}.log").start()
+        yield proc
+        proc.stop()
 
 
 def new_key() -> str:
@@ -41,9 +60,16 @@ def client(server: ServerProcess, api_key: str) -> stripe.StripeClient:
     return make_client(server, api_key)
 
 
+@pytest.fixture(params=STORES)
+def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own (`--database` value), on each store in turn."""
+    with database(request.param, tmp_path) as db:
+        yield db
+
+
 @pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
+def fresh_server(own_database: str, tmp_path: Path) -> Iterator[ServerProcess]:
     """A server of the test's own, on its own database, to stop, kill and restart."""
-    proc = ServerProcess(str(tmp_path / "own.sqlite3"))
+    proc = ServerProcess(own_database, log_path=tmp_path / "server.log")
     yield proc
     proc.stop()

@@ -26,6 +26,11 @@ NOT_BY_DEFAULT = {
     "customer": {
         "cash_balance", "invoice_credit_balance", "sources", "subscriptions", "tax", "tax_ids",
     },
+    # Only the hash named by its `type` is present.
+    "customer_cash_balance_transaction": {
+        "adjusted_for_overdraft", "applied_to_payment", "funded", "refunded_from_payment",
+        "transferred_to_balance", "unapplied_from_payment",
+    },
 }  # fmt: skip
 # Enum values added since 2024-04-10 (x-version-drift).
 ADDED_ENUM_VALUES = {("payment_intent", "cancellation_reason"): ["expired"]}

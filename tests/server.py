@@ -24,13 +24,21 @@ def free_port() -> int:
 class ServerProcess:
     """`payintents serve` on a free port; start, stop, kill -9 and restart it."""
 
-    def __init__(self, database: str, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database: str,
+        *args: str,
+        env: dict[str, str] | None = None,
+        log_path: Path | None = None,
+    ) -> None:
         self.database = database
         self.args = list(args)
         self.env = env or {}
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
-        self.log_path = Path(database + ".log") if "://" not in database else None
+        if log_path is None and "://" not in database:
+            log_path = Path(database + ".log")
+        self.log_path = log_path
 
     @property
     def url(self) -> str:

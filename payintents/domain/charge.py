@@ -6,6 +6,20 @@ from typing import Any
 
 Charge = dict[str, Any]
 
+# The fields of charge.payment_method_details.<type> taken from the PaymentMethod (Stripe adds
+# `mandate`, and `payment_reference` for ACH).
+_BANK_DEBIT_FIELDS: dict[str, tuple[str, ...]] = {
+    "us_bank_account": (
+        "account_holder_type",
+        "account_type",
+        "bank_name",
+        "fingerprint",
+        "last4",
+        "routing_number",
+    ),
+    "sepa_debit": ("bank_code", "branch_code", "country", "fingerprint", "last4"),
+}
+
 
 def payment_method_details(
     pm: dict[str, Any],
@@ -17,8 +31,17 @@ def payment_method_details(
     incremental: bool,
     network_transaction_id: str | None,
     authorization_code: str | None,
+    mandate: str | None = None,
 ) -> dict[str, Any]:
     kind = pm["type"]
+    if kind in _BANK_DEBIT_FIELDS:
+        source = pm.get(kind) or {}
+        details = {k: source.get(k) for k in _BANK_DEBIT_FIELDS[kind]}
+        details["mandate"] = mandate
+        if kind == "us_bank_account":
+            # Stripe fills the bank's payment reference in once the debit settles.
+            details["payment_reference"] = None
+        return {"type": kind, kind: dict(sorted(details.items()))}
     if kind != "card":
         details = {k: v for k, v in pm.get(kind, {}).items() if k not in ("networks",)}
         return {"type": kind, kind: details}

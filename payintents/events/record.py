@@ -8,6 +8,7 @@ from typing import Any
 from payintents.domain import versions
 from payintents.domain.ids import new_id
 from payintents.store.base import Tx
+from payintents.webhooks.outbox import enqueue
 
 
 def record_event(
@@ -36,5 +37,7 @@ def record_event(
         "request": {"id": request_id, "idempotency_key": idempotency_key},
         "type": type,
     }
+    # Deliveries are queued with the event, so both commit or neither does.
+    event["pending_webhooks"] = enqueue(tx, scope, event)
     tx.insert("event", scope, event)
     return event

@@ -3,7 +3,8 @@
 Facts from Stripe's ACH testing docs (reference §2.6): routing number 110000000, the
 account-number table and its pm_usBankAccount_* tokens, and the microdeposit amounts and
 descriptor codes. Failure codes are Stripe's ACH failure codes; the human-readable messages
-for bank failures and microdeposit errors are our own wording (Stripe publishes none).
+for bank failures are our own wording (Stripe publishes none); microdeposit messages are the
+ones Stripe's bank-debit guides show, where they show one.
 """
 
 from __future__ import annotations
@@ -117,26 +118,25 @@ VERIFY_DESCRIPTORS: dict[str, str | None] = {
     "SM44DD": "payment_method_microdeposit_verification_timeout",
 }
 
-# Our wording: Stripe's API messages for these codes are not published.
+# Stripe's messages (its bank-debit guides and error-code list); the mismatch messages get
+# "You have N verification attempts remaining." appended by the caller, which counts attempts.
+# amounts_invalid and already_verified are our wording.
 VERIFICATION_MESSAGES: dict[str, str] = {
     "payment_method_microdeposit_verification_amounts_invalid": (
         "Provide exactly two microdeposit amounts, in cents, each between 1 and 99."
     ),
     "payment_method_microdeposit_verification_amounts_mismatch": (
-        "Those amounts don't match the microdeposits sent to this bank account. Check the bank "
-        "statement and try again."
+        "The amounts provided do not match the amounts that were sent to the bank account."
     ),
     "payment_method_microdeposit_verification_descriptor_code_mismatch": (
-        "That descriptor code doesn't match the one on the microdeposit sent to this bank "
-        "account. Check the bank statement and try again."
+        "The verification code provided does not match the one sent to the bank account."
     ),
     "payment_method_microdeposit_verification_attempts_exceeded": (
-        "Too many failed verification attempts: this bank account can no longer be verified. "
-        "Use a different payment method."
+        "You have exceeded the number of allowed verification attempts."
     ),
     "payment_method_microdeposit_verification_timeout": (
-        "The microdeposits were not verified in time: this bank account can no longer be "
-        "verified. Use a different payment method."
+        "Microdeposit timeout. Customer hasn't verified their bank account within the required "
+        "10 day period."
     ),
     "payment_method_microdeposit_failed": MICRODEPOSITS_FAILED.message,
     "payment_method_bank_account_already_verified": "This bank account is already verified.",

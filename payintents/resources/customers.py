@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from payintents.resources.cash_balance import CASH_BALANCE_SETTINGS
 from payintents.resources.params import ADDRESS_EMPTYABLE, EMAIL, SHIPPING_EMPTYABLE
 from payintents.services import customers as service
 from payintents.services.context import Ctx
@@ -14,6 +15,7 @@ from payintents.wire.params import Int, Metadata, Obj, Params, Str
 _FIELDS = {
     "address": ADDRESS_EMPTYABLE,
     "balance": Int(),
+    "cash_balance": CASH_BALANCE_SETTINGS,
     "description": Str(emptyable=True),
     "email": Str(max_length=512, emptyable=True, check=EMAIL.check),
     "invoice_settings": Obj({"default_payment_method": Str(emptyable=True)}),

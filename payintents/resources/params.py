@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from payintents.domain import money
 from payintents.errors import ApiError
@@ -135,22 +138,43 @@ US_BANK_ACCOUNT_OPTIONS = Obj(
     },
     emptyable=True,
 )
+
+
+@dataclass(frozen=True)
+class RenamedEnum(Enum):
+    """An enum that still takes older names of its values, stored under the current ones."""
+
+    renamed: Mapping[str, str] = field(default_factory=dict)
+
+    def convert(self, value: Any, path: str) -> str:
+        if isinstance(value, str):
+            value = self.renamed.get(value, value)
+        return Enum.convert(self, value, path)
+
+
+BANK_TRANSFER_TYPES = (
+    "eu_bank_transfer",
+    "gb_bank_transfer",
+    "jp_bank_transfer",
+    "mx_bank_transfer",
+    "us_bank_transfer",
+)
 CUSTOMER_BALANCE_OPTIONS = Obj(
     {
         "bank_transfer": Obj(
             {
-                "eu_bank_transfer": Obj({"country": Str()}, required=("country",)),
+                "eu_bank_transfer": Obj(
+                    {"country": Enum(("BE", "DE", "ES", "FR", "IE", "NL"))},
+                    required=("country",),
+                ),
                 "requested_address_types": Arr(
                     Enum(("aba", "iban", "sepa", "sort_code", "spei", "swift", "zengin"))
                 ),
-                "type": Enum(
-                    (
-                        "eu_bank_transfer",
-                        "gb_bank_transfer",
-                        "jp_bank_transfer",
-                        "mx_bank_transfer",
-                        "us_bank_transfer",
-                    )
+                # The Stripe CLI's partially_funded fixture still sends `jp_bank_account`,
+                # the name these types had before they were renamed *_bank_transfer.
+                "type": RenamedEnum(
+                    BANK_TRANSFER_TYPES,
+                    renamed={t.replace("_transfer", "_account"): t for t in BANK_TRANSFER_TYPES},
                 ),
             },
             required=("type",),

@@ -17,7 +17,7 @@ from payintents.resources.params import (
     STATEMENT_DESCRIPTOR,
     STATEMENT_DESCRIPTOR_SUFFIX,
 )
-from payintents.services import capture_cancel, increment
+from payintents.services import capture_cancel, customer_balance, increment, microdeposits
 from payintents.services import confirm as confirming
 from payintents.services import payment_intents as service
 from payintents.services.context import Ctx
@@ -155,6 +155,12 @@ INCREMENT = Params(
     required=("amount",),
 )
 
+VERIFY_MICRODEPOSITS = Params(
+    {"amounts": Arr(Int(min=1), max_items=10), "client_secret": Str(), "descriptor_code": Str()}
+)
+
+APPLY_CUSTOMER_BALANCE = Params({"amount": Int(min=1), "currency": CURRENCY})
+
 RETRIEVE = Params({"client_secret": Str()})
 
 LIST = Params({**LIST_FIELDS, "customer": Str()})
@@ -162,7 +168,12 @@ LIST = Params({**LIST_FIELDS, "customer": Str()})
 
 def render(intent: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     """The object in the request's API version."""
-    if not versions.at_least(ctx.version, versions.BASIL):
+    return render_version(intent, ctx.version)
+
+
+def render_version(intent: dict[str, Any], version: str) -> dict[str, Any]:
+    """The object in a given API version (also for events sent to a pinned webhook endpoint)."""
+    if not versions.at_least(version, versions.BASIL):
         # `invoice` was removed from PaymentIntents in 2025-03-31.basil.
         return {**intent, "invoice": None}
     return intent
@@ -205,6 +216,16 @@ def increment_authorization(
     return render(increment.increment_authorization(ctx, path["intent"], params), ctx)
 
 
+def verify_microdeposits(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return render(microdeposits.verify(ctx, path["intent"], params), ctx)
+
+
+def apply_customer_balance(
+    ctx: Ctx, params: dict[str, Any], path: dict[str, str]
+) -> dict[str, Any]:
+    return render(customer_balance.apply(ctx, path["intent"], params), ctx)
+
+
 ENDPOINTS = [
     Endpoint("POST", "/v1/payment_intents", CREATE, create),
     Endpoint("GET", "/v1/payment_intents", LIST, list_),
@@ -218,5 +239,18 @@ ENDPOINTS = [
         "/v1/payment_intents/{intent}/increment_authorization",
         INCREMENT,
         increment_authorization,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/payment_intents/{intent}/verify_microdeposits",
+        VERIFY_MICRODEPOSITS,
+        verify_microdeposits,
+        publishable=True,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/payment_intents/{intent}/apply_customer_balance",
+        APPLY_CUSTOMER_BALANCE,
+        apply_customer_balance,
     ),
 ]

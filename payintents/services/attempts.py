@@ -16,6 +16,7 @@ from payintents.domain.ids import new_id
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError
 from payintents.processor import AuthorizationRequest, AuthorizationResult, Decline
+from payintents.services import hosted_pages
 from payintents.services.common import emit
 from payintents.services.context import Ctx
 from payintents.store.base import Record, Tx
@@ -43,6 +44,8 @@ class Attempt:
     return_url: str | None = None
     use_stripe_sdk: bool = False
     error_on_requires_action: bool = False
+    # The mandate a bank debit is made under (us_bank_account, sepa_debit).
+    mandate: str | None = None
 
 
 def request_to_private(req: AuthorizationRequest) -> dict[str, Any]:
@@ -64,11 +67,16 @@ def request_from_private(data: dict[str, Any], now: int) -> AuthorizationRequest
     return AuthorizationRequest(**{**data, "now": now})
 
 
-def _charge_outcome(result: AuthorizationResult) -> dict[str, Any] | None:
+def charge_outcome(result: AuthorizationResult) -> dict[str, Any] | None:
     if not result.charge_outcome:
         return None
-    # Stripe omits `rule` unless a Radar rule decided the outcome.
-    return {k: v for k, v in result.charge_outcome.items() if k != "rule" or v is not None}
+    # Stripe omits `rule` unless a Radar rule decided the outcome, and `risk_score` where Radar
+    # scored nothing (non-card payments).
+    return {
+        k: v
+        for k, v in result.charge_outcome.items()
+        if k not in ("rule", "risk_score") or v is not None
+    }
 
 
 def _details(attempt: Attempt, result: AuthorizationResult, amount: int) -> dict[str, Any]:
@@ -81,11 +89,18 @@ def _details(attempt: Attempt, result: AuthorizationResult, amount: int) -> dict
         incremental=result.incremental_authorization_available,
         network_transaction_id=result.network_transaction_id,
         authorization_code=result.authorization_code,
+        mandate=attempt.mandate,
     )
 
 
+def error_type(pm: dict[str, Any]) -> str:
+    """Stripe's `card_error` is for cards; a failed bank debit is an `invalid_request_error`
+    (its bank-debit guides show that type on microdeposit and debit failures)."""
+    return "card_error" if pm.get("type") == "card" else "invalid_request_error"
+
+
 def decline_error(decline: Decline, charge_id: str | None, pm: dict[str, Any]) -> dict[str, Any]:
-    """The `last_payment_error` hash (and the body of the 402)."""
+    """The `last_payment_error` hash (and the body of the error answered to the confirm)."""
     error: dict[str, Any] = {}
     if charge_id:
         error["charge"] = charge_id
@@ -97,7 +112,7 @@ def decline_error(decline: Decline, charge_id: str | None, pm: dict[str, Any]) -
     if decline.param:
         error["param"] = decline.param
     error["payment_method"] = pm
-    error["type"] = "card_error"
+    error["type"] = error_type(pm)
     return error
 
 
@@ -128,6 +143,7 @@ def apply_result(
     private["attempt"] = {
         "payment_method": attempt.pm["id"],
         "request": request_to_private(attempt.request),
+        "mandate": attempt.mandate,
     }
     if result.outcome == "requires_authentication" and (
         attempt.error_on_requires_action or attempt.request.off_session
@@ -162,8 +178,11 @@ def apply_result(
             "type": "verify_with_microdeposits",
             "verify_with_microdeposits": {
                 "arrival_date": arrival,
-                "hosted_verification_url": f"{ctx.base_url}/microdeposit/{intent['id']}",
-                "microdeposit_type": "amounts",
+                "hosted_verification_url": hosted_pages.link(
+                    ctx, hosted_pages.MICRODEPOSITS, intent
+                ),
+                # Stripe picks the kind per account (no request parameter chooses it).
+                "microdeposit_type": ctx.runtime.config.microdeposit_type,
             },
         }
         private["microdeposits"] = {"failed_attempts": 0, "expires_at": ctx.now + 10 * 86400}
@@ -179,7 +198,7 @@ def apply_result(
             now=ctx.now,
             status="succeeded",
             captured=not manual,
-            outcome=_charge_outcome(result),
+            outcome=charge_outcome(result),
             details=_details(attempt, result, intent["amount"]),
         )
         tx.insert("charge", ctx.scope, charge, {"processor_ref": attempt.processor_ref})
@@ -210,6 +229,8 @@ def apply_result(
         emit(tx, ctx, "charge.pending", charge)
         intent = lifecycle.start_processing(intent, charge["id"])
         emit(tx, ctx, "payment_intent.processing", intent)
+        # The customer's part is done: a method set up for future use is saved now.
+        _after_success(tx, ctx, intent, attempt)
         due_at = ctx.now + ctx.runtime.processor.settlement_delay(attempt.processor_ref)
     else:
         decline = result.decline
@@ -221,7 +242,7 @@ def apply_result(
             now=ctx.now,
             status="failed",
             captured=False,
-            outcome=_charge_outcome(result),
+            outcome=charge_outcome(result),
             details=_details(attempt, result, intent["amount"]),
             failure_code=decline.code,
             failure_message=decline.message,
@@ -231,10 +252,13 @@ def apply_result(
         last_error = decline_error(decline, charge["id"], attempt.pm)
         intent = lifecycle.fail(intent, last_error, charge["id"])
         emit(tx, ctx, "payment_intent.payment_failed", intent)
+        # Card declines are 402s; a refused bank debit is a 400 like Stripe's other
+        # invalid_request_errors.
+        card = last_error["type"] == "card_error"
         error = ApiError(
             decline.message,
-            status=402,
-            type="card_error",
+            status=402 if card else 400,
+            type=last_error["type"],
             code=decline.code,
             param=decline.param,
             **{

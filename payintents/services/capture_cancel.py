@@ -14,6 +14,7 @@ from payintents.domain import lifecycle, versions
 from payintents.domain.ids import new_id
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.domain.refund import new_refund
+from payintents.services import customer_balance
 from payintents.services.common import check_intent_id, emit, load_for_update
 from payintents.services.context import Ctx
 from payintents.store.base import Record, Tx
@@ -86,12 +87,33 @@ def _release(
     return charge
 
 
+def _end_pending_debit(tx: Tx, ctx: Ctx, intent: PaymentIntent) -> None:
+    """A canceled bank debit is never collected: its pending charge fails (payintents'
+    choice; Stripe documents cancel from processing only as possible "in rare cases")."""
+    charge_record = _charge(tx, ctx, intent)
+    if charge_record is None or charge_record.data["status"] != "pending":
+        return
+    charge = {
+        **charge_record.data,
+        "status": "failed",
+        "paid": False,
+        "captured": False,
+        "amount_captured": 0,
+        "failure_message": "The payment was canceled before the bank debit was collected.",
+    }
+    tx.update("charge", ctx.scope, charge, charge_record.private)
+    emit(tx, ctx, "charge.failed", charge)
+
+
 def cancel_in(
     tx: Tx, ctx: Ctx, record: Record, reason: str | None, *, expired: bool = False
 ) -> PaymentIntent:
     if expired and not versions.at_least(ctx.version, versions.BASIL):
         reason = "automatic"  # renamed `expired` in basil
     intent = lifecycle.cancel(record.data, reason, ctx.now)
+    customer_balance.release_on_cancel(tx, ctx, record)
+    if record.data["status"] == "processing":
+        _end_pending_debit(tx, ctx, intent)
     if record.data["status"] == "requires_capture":
         charge_record = _charge(tx, ctx, intent)
         if charge_record is not None:

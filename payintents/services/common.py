@@ -68,6 +68,17 @@ def page(
     filters: Mapping[str, Any] | None = None,
 ) -> Page:
     """One page of a list endpoint: Stripe's limit, cursors and created filters."""
+    return tx.page(kind, ctx.scope, page_query(tx, ctx, kind, params, filters))
+
+
+def page_query(
+    tx: Tx,
+    ctx: Ctx,
+    kind: str,
+    params: Mapping[str, Any],
+    filters: Mapping[str, Any] | None = None,
+) -> PageQuery:
+    """A list endpoint's parameters as a store query (cursors resolved, bounds checked)."""
     if "starting_after" in params and "ending_before" in params:
         raise ApiError(
             "You may only specify one of these parameters: ending_before, starting_after.",
@@ -83,11 +94,10 @@ def page(
             if cursor is None:
                 raise resource_missing(kind, params[name], param=name)
             cursors[name] = cursor
-    query = PageQuery(
+    return PageQuery(
         limit=params.get("limit", 10),
         filters=dict(filters or {}),
         created=bounds,
         after=cursors.get("starting_after"),
         before=cursors.get("ending_before"),
     )
-    return tx.page(kind, ctx.scope, query)

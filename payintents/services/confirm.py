@@ -9,7 +9,7 @@ from payintents.domain.payment_intent import PaymentIntent
 from payintents.domain.values import clean
 from payintents.errors import ApiError
 from payintents.processor import AuthorizationRequest
-from payintents.services import payment_methods
+from payintents.services import customer_balance, mandates, payment_methods
 from payintents.services.attempts import Attempt, apply_result
 from payintents.services.common import check_intent_id, load_for_update
 from payintents.services.context import Ctx
@@ -25,7 +25,8 @@ def _payment_method(tx: Tx, ctx: Ctx, intent: PaymentIntent, params: dict[str, A
     if not pm_id:
         raise lifecycle.missing_payment_method(intent)
     if pm_id == intent.get("payment_method") and "payment_method" not in params:
-        record = tx.get("payment_method", ctx.scope, pm_id)
+        # Locked (after the intent, the order every path takes): it may be consumed below.
+        record = tx.get_for_update("payment_method", ctx.scope, pm_id)
         if record is None:
             raise lifecycle.missing_payment_method(intent)
         return record
@@ -58,6 +59,10 @@ def confirm_in(
     if pm["type"] == "card":
         lifecycle.check_return_url(intent, params)
     intent = {**intent, "payment_method": pm["id"], "last_payment_error": None}
+    if pm["type"] == "customer_balance":
+        # Paid from the customer's cash balance, not through the processor.
+        return customer_balance.confirm_in(tx, ctx, record, intent)
+    mandate = mandates.resolve(tx, ctx, record.data, intent, pm_record, params)
     off_session = params.get("off_session")
     request = AuthorizationRequest(
         processor_ref=pm_record.private["processor_ref"],
@@ -78,6 +83,7 @@ def confirm_in(
         return_url=params.get("return_url"),
         use_stripe_sdk=bool(params.get("use_stripe_sdk")),
         error_on_requires_action=bool(params.get("error_on_requires_action")),
+        mandate=mandate,
     )
     processor = ctx.runtime.processor
     authenticated = record.private.get("authenticated")

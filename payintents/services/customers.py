@@ -8,7 +8,7 @@ from payintents.domain.customer import Customer, new_customer, update_customer
 from payintents.domain.ids import new_id, random_part
 from payintents.domain.values import clean
 from payintents.errors import ApiError
-from payintents.services import payment_methods
+from payintents.services import customer_balance, payment_methods
 from payintents.services.common import emit, load, load_for_update, page
 from payintents.services.context import Ctx
 from payintents.store.base import Page, Tx
@@ -38,7 +38,8 @@ def create(ctx: Ctx, params: dict[str, Any]) -> Customer:
     )
     with ctx.store.write() as tx:
         _check_default_payment_method(tx, ctx, params, customer_id)
-        tx.insert("customer", ctx.scope, customer, {"cash_balance": {}})
+        settings = customer_balance.settings_from(params) or {}
+        tx.insert("customer", ctx.scope, customer, {"cash_balance": settings})
         emit(tx, ctx, "customer.created", customer)
         if params.get("payment_method"):
             payment_methods.attach_in(tx, ctx, params["payment_method"], customer_id)
@@ -55,7 +56,12 @@ def update(ctx: Ctx, customer_id: str, params: dict[str, Any]) -> Customer:
         record = load_for_update(tx, ctx, "customer", customer_id)
         _check_default_payment_method(tx, ctx, params, customer_id)
         updated = update_customer(record.data, params)
-        tx.update("customer", ctx.scope, updated, record.private)
+        private = record.private
+        settings = customer_balance.settings_from(params)
+        if settings is not None:
+            current = private.get("cash_balance") or {}
+            private = {**private, "cash_balance": {**current, **settings}}
+        tx.update("customer", ctx.scope, updated, private)
         changed = {k: record.data[k] for k in updated if updated[k] != record.data[k]}
         if changed:
             emit(tx, ctx, "customer.updated", updated, changed)

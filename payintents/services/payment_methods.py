@@ -10,6 +10,7 @@ from payintents.domain.payment_method import (
     new_payment_method,
     update_payment_method,
 )
+from payintents.domain.values import clean
 from payintents.errors import ApiError, resource_missing
 from payintents.processor import Tokenized, TokenizeError
 from payintents.services.common import emit, load, load_for_update, page
@@ -25,7 +26,10 @@ RAW_CARD_IN_LIVE_MODE = (
 
 
 def _tokenize(ctx: Ctx, type: str, data: dict[str, Any], param: str) -> Tokenized:
+    """`param` names the type's hash: `card`, or `payment_method_data[card]`."""
     processor = ctx.runtime.processor
+    # Where the type's siblings (`type`, `billing_details`) are named in errors.
+    parent = param.rsplit("[", 1)[0] if "[" in param else ""
     try:
         if type == "card":
             if ctx.livemode:
@@ -45,6 +49,16 @@ def _tokenize(ctx: Ctx, type: str, data: dict[str, Any], param: str) -> Tokenize
                 now=ctx.now,
             )
         if type == "us_bank_account":
+            # The account holder's name goes on the mandate: Stripe requires it.
+            if not (clean(data.get("billing_details")) or {}).get("name"):
+                name_param = (
+                    f"{parent}[billing_details][name]" if parent else "billing_details[name]"
+                )
+                raise ApiError(
+                    f"Missing required param: {name_param}.",
+                    code="parameter_missing",
+                    param=name_param,
+                )
             bank = data.get("us_bank_account") or {}
             for name in ("routing_number", "account_number"):
                 if name not in bank:
@@ -61,6 +75,10 @@ def _tokenize(ctx: Ctx, type: str, data: dict[str, Any], param: str) -> Tokenize
                 account=ctx.account,
             )
         if type == "sepa_debit":
+            if "sepa_debit" not in data:
+                raise ApiError(
+                    f"Missing required param: {param}.", code="parameter_missing", param=param
+                )
             return processor.tokenize_sepa_debit(
                 iban=data["sepa_debit"]["iban"], account=ctx.account
             )
@@ -79,7 +97,7 @@ def _tokenize(ctx: Ctx, type: str, data: dict[str, Any], param: str) -> Tokenize
     raise ApiError(
         f"payintents does not support creating payment methods of type {type}.",
         code="payment_method_invalid_parameter",
-        param=f"{param}[type]" if param != "" else "type",
+        param=f"{parent}[type]" if parent else "type",
     )
 
 
@@ -97,7 +115,7 @@ def _store_new(tx: Tx, ctx: Ctx, tokenized: Tokenized, params: dict[str, Any]) -
 
 
 def create(ctx: Ctx, params: dict[str, Any]) -> PaymentMethod:
-    tokenized = _tokenize(ctx, params["type"], params, "card" if params["type"] == "card" else "")
+    tokenized = _tokenize(ctx, params["type"], params, params["type"])
     with ctx.store.write() as tx:
         return _store_new(tx, ctx, tokenized, params)
 
@@ -116,7 +134,8 @@ def resolve_record(tx: Tx, ctx: Ctx, pm_id: str, param: str = "payment_method") 
         if tokenized is not None:
             pm = _store_new(tx, ctx, tokenized, {})
             return Record(pm, {"processor_ref": tokenized.processor_ref}, 0)
-    record = tx.get("payment_method", ctx.scope, pm_id)
+    # Locked: two payments racing for one single-use method must not both use it.
+    record = tx.get_for_update("payment_method", ctx.scope, pm_id)
     if record is None:
         raise resource_missing("payment_method", pm_id, param)
     return record

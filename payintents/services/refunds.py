@@ -59,7 +59,12 @@ def create(ctx: Ctx, params: dict[str, Any]) -> Refund:
             status=result.status,
             now=ctx.now,
         )
-        tx.insert("refund", ctx.scope, refund, {"final_status": result.final_status})
+        private: dict[str, Any] = {"final_status": result.final_status}
+        if result.final_status is not None:
+            # The processor changes this refund later; the scheduler applies it when due.
+            private["failure_reason"] = result.failure_reason
+            private["due_at"] = ctx.now + (result.final_after or 0)
+        tx.insert("refund", ctx.scope, refund, private)
         charge = apply_refund(charge, amount, released)
         tx.update("charge", ctx.scope, charge, charge_record.private)
         emit(tx, ctx, "refund.created", refund)
@@ -96,3 +101,33 @@ def list_refunds(ctx: Ctx, params: dict[str, Any]) -> Page:
     filters = {k: params[k] for k in ("payment_intent", "charge") if k in params}
     with ctx.store.read() as tx:
         return page(tx, ctx, "refund", params, filters)
+
+
+def apply_final_status(tx: Tx, ctx: Ctx, record: Record) -> None:
+    """A refund the processor changes later reaches its final status (the scheduler's work).
+
+    pending -> succeeded; succeeded -> failed, which gives the amount back to the charge:
+    Stripe returns a failed refund's funds to the balance, so the charge is unrefunded again.
+    """
+    refund = dict(record.data)
+    final = record.private.get("final_status")
+    private = {**record.private, "due_at": None, "final_status": None}
+    if final is None or final == refund["status"]:
+        tx.update("refund", ctx.scope, refund, private)
+        return
+    previous: dict[str, Any] = {"status": refund["status"]}
+    refund["status"] = final
+    if final == "failed":
+        refund["failure_reason"] = record.private.get("failure_reason") or "unknown"
+        charge_record = tx.get_for_update("charge", ctx.scope, refund["charge"])
+        assert charge_record is not None, "a refund always has its charge"
+        charge = dict(charge_record.data)
+        released = charge_record.private.get("released", 0)
+        charge["amount_refunded"] -= refund["amount"]
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"] + released
+        tx.update("charge", ctx.scope, charge, charge_record.private)
+    tx.update("refund", ctx.scope, refund, private)
+    emit(tx, ctx, "refund.updated", refund, previous, from_request=False)
+    if final == "failed":
+        emit(tx, ctx, "refund.failed", refund, from_request=False)
+    emit(tx, ctx, "charge.refund.updated", refund, previous, from_request=False)

@@ -1,6 +1,6 @@
 """Work that falls due with time: authorization expiry, asynchronous settlement,
-microdeposit timeouts. Run by every server process; each item is re-checked
-under its row lock, so processes racing for the same item do it once.
+microdeposit timeouts, refunds that change later. Run by every server process; each
+item is re-checked under its row lock, so processes racing for the same item do it once.
 """
 
 from __future__ import annotations
@@ -8,10 +8,12 @@ from __future__ import annotations
 from payintents.domain import lifecycle
 from payintents.domain.versions import DEFAULT_VERSION
 from payintents.runtime import Runtime
-from payintents.services.attempts import decline_error
+from payintents.services.attempts import charge_outcome, decline_error
 from payintents.services.capture_cancel import cancel_in
 from payintents.services.common import emit
 from payintents.services.context import Ctx
+from payintents.services.microdeposits import TIMEOUT, TIMEOUT_MESSAGE, fail_verification
+from payintents.services.refunds import apply_final_status
 from payintents.store.base import Record, Tx
 
 BATCH = 100
@@ -36,16 +38,19 @@ def system_ctx(runtime: Runtime, scope: str, now: int) -> Ctx:
 def run_due(runtime: Runtime) -> int:
     """Do every item due now; returns how many were handled."""
     now = runtime.clock.now()
-    with runtime.store.read() as tx:
-        due = tx.due("payment_intent", now, BATCH)
-    for intent_id, scope in due:
-        ctx = system_ctx(runtime, scope, now)
-        with runtime.store.write() as tx:
-            record = tx.get_for_update("payment_intent", scope, intent_id)
-            if record is None or (record.private.get("due_at") or now + 1) > now:
-                continue
-            _handle(tx, ctx, record)
-    return len(due)
+    handled = 0
+    for kind, handle in (("payment_intent", _handle), ("refund", apply_final_status)):
+        with runtime.store.read() as tx:
+            due = tx.due(kind, now, BATCH)
+        for object_id, scope in due:
+            ctx = system_ctx(runtime, scope, now)
+            with runtime.store.write() as tx:
+                record = tx.get_for_update(kind, scope, object_id)
+                if record is None or (record.private.get("due_at") or now + 1) > now:
+                    continue
+                handle(tx, ctx, record)
+        handled += len(due)
+    return handled
 
 
 def _handle(tx: Tx, ctx: Ctx, record: Record) -> None:
@@ -72,7 +77,7 @@ def _settle(tx: Tx, ctx: Ctx, record: Record) -> None:
         return
     charge = dict(charge_record.data)
     if result.outcome == "approved":
-        charge.update(status="succeeded", paid=True, outcome=result.charge_outcome)
+        charge.update(status="succeeded", paid=True, outcome=charge_outcome(result))
         tx.update("charge", ctx.scope, charge, charge_record.private)
         emit(tx, ctx, "charge.succeeded", charge, from_request=False)
         intent = lifecycle.succeed(intent, charge["id"])
@@ -85,7 +90,7 @@ def _settle(tx: Tx, ctx: Ctx, record: Record) -> None:
             paid=False,
             captured=False,
             amount_captured=0,
-            outcome=result.charge_outcome,
+            outcome=charge_outcome(result),
             failure_code=decline.code,
             failure_message=decline.message,
         )
@@ -94,29 +99,10 @@ def _settle(tx: Tx, ctx: Ctx, record: Record) -> None:
         pm_record = tx.get("payment_method", ctx.scope, charge["payment_method"])
         pm = pm_record.data if pm_record else {"id": charge["payment_method"]}
         error = decline_error(decline, charge["id"], pm)
-        error["type"] = "card_error" if pm.get("type") == "card" else "invalid_request_error"
         intent = lifecycle.fail(intent, error, charge["id"])
         emit(tx, ctx, "payment_intent.payment_failed", intent, from_request=False)
     tx.update("payment_intent", ctx.scope, intent, private)
 
 
-MICRODEPOSIT_TIMEOUT = (
-    "Microdeposit verification for this PaymentMethod timed out. Please use a different "
-    "payment method."
-)
-
-
 def _microdeposits_timed_out(tx: Tx, ctx: Ctx, record: Record) -> None:
-    intent = record.data
-    pm_record = tx.get("payment_method", ctx.scope, intent["payment_method"])
-    error = {
-        "code": "payment_method_microdeposit_verification_timeout",
-        "doc_url": lifecycle.error_doc_url("payment_method_microdeposit_verification_timeout"),
-        "message": MICRODEPOSIT_TIMEOUT,
-        "payment_method": pm_record.data if pm_record else None,
-        "type": "invalid_request_error",
-    }
-    intent = lifecycle.fail(intent, error, None)
-    private = {k: v for k, v in record.private.items() if k != "microdeposits"}
-    tx.update("payment_intent", ctx.scope, intent, {**private, "due_at": None})
-    emit(tx, ctx, "payment_intent.payment_failed", intent, from_request=False)
+    fail_verification(tx, ctx, record, TIMEOUT, TIMEOUT_MESSAGE, from_request=False)

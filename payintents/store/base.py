@@ -28,9 +28,10 @@ KINDS: dict[str, Kind] = {
         "payment_intents", ("customer", "status", "currency", "amount"), ("due_at",)
     ),
     "charge": Kind("charges", ("payment_intent", "customer")),
-    "refund": Kind("refunds", ("payment_intent", "charge")),
+    "refund": Kind("refunds", ("payment_intent", "charge"), private_columns=("due_at",)),
     "payment_method": Kind("payment_methods", ("customer", "type")),
     "customer": Kind("customers", ("email",)),
+    "cash_balance_transaction": Kind("customer_cash_balance_transactions", ("customer",)),
     "event": Kind("events", ("type",)),
     "webhook_endpoint": Kind("webhook_endpoints", ()),
 }
@@ -63,6 +64,9 @@ class Page:
 
 class Tx(Protocol):
     """One transaction. Writes made through it commit together or not at all."""
+
+    # "sqlite" | "postgres": which SQL `execute` takes (placeholders, locking clauses).
+    dialect: str
 
     def get(self, kind: str, scope: str, object_id: str) -> Record | None: ...
 

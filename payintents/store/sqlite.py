@@ -30,6 +30,8 @@ def _load(blob: Any) -> dict[str, Any]:
 
 
 class SqliteTx:
+    dialect = "sqlite"
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 

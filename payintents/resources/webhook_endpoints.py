@@ -1,0 +1,70 @@
+"""/v1/webhook_endpoints: where an account's events are posted, signed with the endpoint's
+secret."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payintents.events.types import ENABLED_EVENT_CHOICES
+from payintents.services import webhook_endpoints as service
+from payintents.services.context import Ctx
+from payintents.wire.http import Endpoint
+from payintents.wire.lists import LIST_FIELDS, envelope
+from payintents.wire.params import Arr, Bool, Enum, Metadata, Params, Str
+
+_ENABLED_EVENTS = Arr(Enum(ENABLED_EVENT_CHOICES), max_items=len(ENABLED_EVENT_CHOICES))
+_URL = Str(max_length=5000)
+
+CREATE = Params(
+    {
+        "url": _URL,
+        "enabled_events": _ENABLED_EVENTS,
+        "api_version": Str(max_length=5000),
+        "connect": Bool(),
+        "description": Str(max_length=5000, emptyable=True),
+        "metadata": Metadata(),
+    },
+    required=("enabled_events", "url"),
+)
+UPDATE = Params(
+    {
+        "url": _URL,
+        "enabled_events": _ENABLED_EVENTS,
+        "description": Str(max_length=5000, emptyable=True),
+        "disabled": Bool(),
+        "metadata": Metadata(),
+    }
+)
+RETRIEVE = Params()
+DELETE = Params()
+LIST = Params({k: v for k, v in LIST_FIELDS.items() if k != "created"})
+
+
+def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.create(ctx, params)
+
+
+def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.retrieve(ctx, path["id"])
+
+
+def update(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.update(ctx, path["id"], params)
+
+
+def delete(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return service.delete(ctx, path["id"])
+
+
+def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    page = service.list_endpoints(ctx, params)
+    return envelope("/v1/webhook_endpoints", [r.data for r in page.records], page.has_more)
+
+
+ENDPOINTS = [
+    Endpoint("POST", "/v1/webhook_endpoints", CREATE, create),
+    Endpoint("GET", "/v1/webhook_endpoints", LIST, list_),
+    Endpoint("GET", "/v1/webhook_endpoints/{id}", RETRIEVE, retrieve),
+    Endpoint("POST", "/v1/webhook_endpoints/{id}", UPDATE, update),
+    Endpoint("DELETE", "/v1/webhook_endpoints/{id}", DELETE, delete),
+]

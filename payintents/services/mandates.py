@@ -1,0 +1,121 @@
+"""Mandates: the customer's authorization a bank debit (us_bank_account, sepa_debit) is made under.
+
+Stripe requires one on every confirm of such a debit: `mandate_data` (acceptance collected
+now: a new mandate), `mandate` (the id of one granted before), or a multi-use mandate the
+PaymentMethod holds from an earlier payment set up for future use. Without one Stripe
+answers its "requires a mandate" error and the payment does not start. With
+setup_future_usage, SEPA Debit needs fresh `mandate_data` every time.
+
+Mandates are kept in the PaymentMethod's private data (payintents has no /v1/mandates
+resource); their ids appear on the charge, in payment_method_details.<type>.mandate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payintents.domain.ids import new_id
+from payintents.domain.payment_intent import PaymentIntent
+from payintents.domain.values import UNSET
+from payintents.errors import ApiError, resource_missing
+from payintents.services.context import Ctx
+from payintents.store.base import Record, Tx
+
+NEEDS_MANDATE = ("us_bank_account", "sepa_debit")
+
+MANDATE_REQUIRED = (
+    "This PaymentIntent requires a mandate, but no existing mandate was found. Collect mandate "
+    "acceptance from the customer and try again, providing acceptance data in the mandate_data "
+    "parameter."
+)
+
+
+def future_usage(intent: PaymentIntent, pm_type: str) -> str | None:
+    """setup_future_usage for this method: its per-type option wins over the intent's."""
+    option = ((intent.get("payment_method_options") or {}).get(pm_type) or {}).get(
+        "setup_future_usage"
+    )
+    if option in ("off_session", "on_session"):
+        return option
+    if option == "none":
+        return None
+    return intent.get("setup_future_usage")
+
+
+def _acceptance(mandate_data: dict[str, Any]) -> dict[str, Any]:
+    given = mandate_data["customer_acceptance"]
+    if given["type"] == "online" and "online" not in given:
+        raise ApiError(
+            "Missing required param: mandate_data[customer_acceptance][online].",
+            code="parameter_missing",
+            param="mandate_data[customer_acceptance][online]",
+        )
+    acceptance: dict[str, Any] = {
+        "accepted_at": given.get("accepted_at"),
+        "type": given["type"],
+    }
+    if given["type"] == "online":
+        acceptance["online"] = dict(given["online"])
+    else:
+        acceptance["offline"] = {}
+    return acceptance
+
+
+def resolve(
+    tx: Tx,
+    ctx: Ctx,
+    stored: PaymentIntent,
+    intent: PaymentIntent,
+    pm_record: Record,
+    params: dict[str, Any],
+) -> str | None:
+    """The mandate this confirm debits under (recording a new one), or Stripe's error.
+
+    `stored` is the intent as it was before this confirm (what the error shows); `intent`
+    carries the confirm's parameters.
+    """
+    pm = pm_record.data
+    if pm["type"] not in NEEDS_MANDATE:
+        return None
+    mandate_data = params.get("mandate_data")
+    if mandate_data is UNSET:
+        mandate_data = None
+    mandate_id = params.get("mandate")
+    usage = future_usage(intent, pm["type"])
+    mandates: dict[str, Any] = dict(pm_record.private.get("mandates") or {})
+    if mandate_data:
+        new = new_id("mandate")
+        mandates[new] = {
+            "created": ctx.now,
+            "customer_acceptance": _acceptance(mandate_data),
+            "type": "multi_use" if usage else "single_use",
+            "used": True,
+        }
+        private = {**pm_record.private, "mandates": mandates}
+        if usage:
+            private["mandate"] = new
+        tx.update("payment_method", ctx.scope, pm, private)
+        pm_record.private = private
+        return new
+    if mandate_id:
+        granted = mandates.get(mandate_id)
+        if granted is None:
+            raise resource_missing("mandate", mandate_id, "mandate")
+        if granted["type"] == "single_use" and granted.get("used"):
+            raise ApiError(
+                f"The mandate {mandate_id} is single-use and has already been used. Collect "
+                "mandate acceptance from the customer again and provide it in mandate_data.",
+                param="mandate",
+            )
+        return mandate_id
+    if pm["type"] == "sepa_debit" and usage:
+        raise ApiError(
+            "When confirming a PaymentIntent with a `sepa_debit` PaymentMethod and "
+            f"`setup_future_usage` value of {usage}, `mandate_data` is required.",
+            param="mandate_data",
+            payment_intent=stored,
+        )
+    reusable = pm_record.private.get("mandate")
+    if reusable:
+        return reusable
+    raise ApiError(MANDATE_REQUIRED, payment_intent=stored)

@@ -1,0 +1,235 @@
+"""The store for many processes on many hosts: PostgreSQL through psycopg 3 and a pool.
+
+Concurrency: write transactions run at READ COMMITTED and lock what they change
+with `SELECT ... FOR UPDATE` (`get_for_update`), so two confirms of one intent
+on any two processes serialize on the intent's row, and the second one sees
+the first one's committed result. Read transactions are REPEATABLE READ READ
+ONLY: one snapshot for all their statements (as a SQLite read transaction
+has), and a write attempted through one fails instead of slipping through.
+
+Objects are stored as orjson's bytes in `bytea` (see migrations/postgres/0001)
+and read back with binary results, so a row reaches orjson without any text
+decoding or JSON parsing on either side of the wire.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import orjson
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
+
+from payintents.store import sql
+from payintents.store.base import Page, PageQuery, Record
+from payintents.store.sqlite import migrations
+
+# Connections per process. Requests beyond it wait for a free one (up to POOL_TIMEOUT), which
+# also bounds what N processes ask of the server's max_connections (100 by default).
+DEFAULT_POOL_SIZE = 10
+POOL_TIMEOUT = 30.0
+
+LOCK = " FOR UPDATE"
+# `due()` inside a write transaction (claiming due work): items another process is already
+# handling are skipped instead of waited for.
+SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
+
+# A process that hangs (rather than dies) inside a transaction would keep its row locks, and
+# every request for those rows would wait behind it; the server ends such a session instead.
+# No transaction waits on anything outside the database, so a minute idle is never legitimate.
+IDLE_IN_TRANSACTION_TIMEOUT = "60s"
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(f"SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'")
+
+
+def _load(blob: Any) -> dict[str, Any]:
+    return orjson.loads(blob) if blob else {}
+
+
+def _clean(params: tuple[Any, ...] | list[Any]) -> tuple[Any, ...]:
+    """PostgreSQL text cannot hold NUL, which SQLite takes. Such a value in an id, filter or
+    indexed column (from a URL or a form) would fail the statement, so NUL becomes U+FFFD in
+    those columns: an id with NUL matches nothing (ids are generated), and a filter matches
+    the value stored the same way. The object itself (bytea) keeps the exact text."""
+    if not any(isinstance(p, str) and "\x00" in p for p in params):
+        return tuple(params)
+    return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) else p for p in params)
+
+
+def _blob(value: dict[str, Any] | None) -> bytes | None:
+    return orjson.dumps(value) if value else None
+
+
+class PostgresTx:
+    dialect = "postgres"
+
+    def __init__(self, cur: psycopg.Cursor[Any], writable: bool) -> None:
+        self._cur = cur
+        self._writable = writable
+
+    def _one(self, text: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        return self._cur.execute(text, _clean(params)).fetchone()
+
+    def get(self, kind: str, scope: str, object_id: str) -> Record | None:
+        row = self._one(sql.get_sql(kind, "%s"), (object_id, scope))
+        return Record(_load(row[0]), _load(row[1]), row[2]) if row else None
+
+    def get_for_update(self, kind: str, scope: str, object_id: str) -> Record | None:
+        row = self._one(sql.get_sql(kind, "%s", LOCK), (object_id, scope))
+        return Record(_load(row[0]), _load(row[1]), row[2]) if row else None
+
+    def insert(
+        self, kind: str, scope: str, data: dict[str, Any], private: dict[str, Any] | None = None
+    ) -> None:
+        params = sql.insert_params(kind, scope, data, private, orjson.dumps(data), _blob(private))
+        self._cur.execute(sql.insert_sql(kind, "%s"), _clean(params))
+
+    def update(
+        self, kind: str, scope: str, data: dict[str, Any], private: dict[str, Any] | None = None
+    ) -> None:
+        params = sql.update_params(kind, scope, data, private, orjson.dumps(data), _blob(private))
+        self._cur.execute(sql.update_sql(kind, "%s"), _clean(params))
+
+    def cursor_of(self, kind: str, scope: str, object_id: str) -> tuple[int, int] | None:
+        row = self._one(sql.cursor_sql(kind, "%s"), (object_id, scope))
+        return (row[0], row[1]) if row else None
+
+    def page(self, kind: str, scope: str, query: PageQuery) -> Page:
+        text, params, ascending = sql.page_sql(kind, query, scope, "%s")
+        rows = self._cur.execute(text, _clean(params)).fetchall()
+        has_more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if ascending:
+            rows.reverse()
+        return Page([Record(_load(r[0]), _load(r[1]), r[2]) for r in rows], has_more)
+
+    def due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
+        """In a write transaction the rows stay locked until it ends, and rows locked by
+        others are skipped; a read transaction cannot lock and just lists them."""
+        lock = SKIP_LOCKED if self._writable else ""
+        rows = self._cur.execute(sql.due_sql(kind, "%s", lock), (now, limit)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def execute(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        # No parameters: the text is sent as is (a literal % needs no escaping).
+        self._cur.execute(statement, params or None)
+        return self._cur.fetchall() if self._cur.description else []
+
+
+class PostgresStore:
+    dialect = "postgres"
+
+    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+        """`url` is a libpq URL or conninfo, passed as given: `?options=-csearch_path%3Dx`
+        puts every table in schema x (tests give each run a schema of its own)."""
+        self.url = url
+        # Transactions are begun explicitly, so each says how it isolates.
+        kwargs: dict[str, Any] = {"autocommit": True}
+        if "application_name" not in conninfo_to_dict(url):
+            # What pg_stat_activity shows for these sessions.
+            kwargs["application_name"] = "payintents"
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(1, pool_size),
+            timeout=POOL_TIMEOUT,
+            kwargs=kwargs,
+            configure=_configure,
+            name="payintents",
+            # Opened on first use: a server that cannot connect fails in migrate() with
+            # libpq's message, before the pool starts retrying in the background.
+            open=False,
+        )
+        self._opened = False
+
+    @contextmanager
+    def _transaction(self, begin: str, writable: bool) -> Iterator[PostgresTx]:
+        if not self._opened:
+            # Safe to call again on an open pool, so racing threads need no lock.
+            self._pool.open()
+            self._opened = True
+        conn = self._begin(begin)
+        try:
+            try:
+                yield PostgresTx(conn.cursor(binary=True), writable)
+            except BaseException:
+                # A broken connection cannot roll back; the pool discards it, and the
+                # server ends the transaction when the socket closes.
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            self._pool.putconn(conn)
+
+    def _begin(self, begin: str) -> psycopg.Connection[Any]:
+        """A pooled connection in a new transaction. Pooled connections can break while idle
+        (the database restarted or failed over, a proxy cut them); that shows at BEGIN, before
+        anything was done, so another connection is tried: the pool replaces broken ones."""
+        for attempt in range(self._pool.max_size + 1):
+            conn = self._pool.getconn()
+            try:
+                conn.execute(begin)
+                return conn
+            except psycopg.OperationalError:
+                self._pool.putconn(conn)
+                if not conn.closed or attempt == self._pool.max_size:
+                    raise
+        raise AssertionError("unreachable")
+
+    def read(self) -> Any:
+        return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", False)
+
+    def write(self) -> Any:
+        return self._transaction("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE", True)
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations in one transaction (PostgreSQL DDL is transactional).
+        Processes starting at once queue on an advisory lock of the schema; the first
+        applies, the others find nothing left to do."""
+        applied: list[str] = []
+        with psycopg.connect(self.url, autocommit=True) as conn, conn.transaction():
+            conn.execute(
+                "SELECT pg_advisory_xact_lock("
+                "hashtext('payintents.migrate:' || coalesce(current_schema(), '')))"
+            )
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version TEXT PRIMARY KEY, applied BIGINT NOT NULL)"
+            )
+            done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+            for name, text in migrations("postgres"):
+                if name in done:
+                    continue
+                # No parameters: the file runs as one multi-statement query.
+                conn.execute(text.encode())
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, applied) "
+                    "VALUES (%s, extract(epoch FROM now())::bigint)",
+                    (name,),
+                )
+                applied.append(name)
+        return applied
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def display_url(url: str) -> str:
+    """The URL without its password (in the authority or as `?password=`), for start-up lines."""
+    parts = urlsplit(url)
+    if parts.password is not None:
+        host = parts.netloc.rpartition("@")[2]
+        parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(k == "password" for k, _ in query):
+        masked = [(k, "***" if k == "password" else v) for k, v in query]
+        parts = parts._replace(query=urlencode(masked, safe="*"))
+    return urlunsplit(parts)

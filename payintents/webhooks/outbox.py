@@ -1,0 +1,221 @@
+"""The delivery outbox: which events still have to reach which endpoints.
+
+Fan-out happens when the event is recorded, in the same transaction: one
+`webhook_deliveries` row per matching endpoint. (A cursor over the events
+table would need commit-ordered ids, which PostgreSQL sequences are not, so a
+late-committing event could be skipped; rows written with the event cannot be.)
+Dispatchers then claim due rows with a lease: a row is taken by one
+dispatcher at a time, and a dispatcher that dies leaves rows that come due
+again when their lease lapses.
+
+Delivery timing runs on the wall clock, not the API's shiftable clock: retry
+delays and leases are real seconds, whatever `--clock-offset` says.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from payintents.events.types import wanted
+from payintents.store.base import PageQuery, Record, Tx
+
+# The scope of endpoints that receive every account's events (`serve --forward-to`).
+GLOBAL_SCOPE = "*"
+
+# Stripe allows 16 endpoints per account and mode, which also bounds the fan-out read.
+MAX_ENDPOINTS = 16
+
+PENDING, SUCCEEDED, FAILED, CANCELED = "pending", "succeeded", "failed", "canceled"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def sql(tx: Tx, statement: str) -> str:
+    """Statements here are written with `?` placeholders; PostgreSQL's driver wants `%s`."""
+    return statement.replace("?", "%s") if tx.dialect == "postgres" else statement
+
+
+def skip_locked(tx: Tx) -> str:
+    # SQLite serializes writers (BEGIN IMMEDIATE), so its claim is atomic without row locks.
+    return " FOR UPDATE SKIP LOCKED" if tx.dialect == "postgres" else ""
+
+
+def endpoints_for(tx: Tx, scope: str) -> list[tuple[str, Record]]:
+    """(endpoint scope, endpoint) an event of `scope` may go to: its own and the global ones."""
+    found: list[tuple[str, Record]] = []
+    for where in (scope, GLOBAL_SCOPE):
+        page = tx.page("webhook_endpoint", where, PageQuery(limit=100))
+        found.extend((where, record) for record in page.records)
+    return found
+
+
+def enqueue(tx: Tx, scope: str, event: dict[str, Any]) -> int:
+    """Write a delivery for each enabled endpoint that wants this event; returns how many."""
+    due = now_ms()
+    count = 0
+    for endpoint_scope, endpoint in endpoints_for(tx, scope):
+        data = endpoint.data
+        if data["status"] != "enabled" or not wanted(data["enabled_events"], event["type"]):
+            continue
+        tx.execute(
+            sql(
+                tx,
+                "INSERT INTO webhook_deliveries (event_id, event_scope, endpoint_id, "
+                "endpoint_scope, created, status, attempts, due_ms) "
+                "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)",
+            ),
+            (event["id"], scope, data["id"], endpoint_scope, event["created"], due),
+        )
+        count += 1
+    return count
+
+
+def pending_counts(tx: Tx, event_ids: Iterable[str]) -> dict[str, int]:
+    """Per event, how many endpoints have not (yet) answered 2xx: Stripe's `pending_webhooks`."""
+    ids = list(event_ids)
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = tx.execute(
+        sql(
+            tx,
+            f"SELECT event_id, COUNT(*) FROM webhook_deliveries WHERE event_id IN ({marks}) "
+            "AND status IN ('pending', 'failed') GROUP BY event_id",
+        ),
+        tuple(ids),
+    )
+    counts = dict.fromkeys(ids, 0)
+    counts.update({r[0]: int(r[1]) for r in rows})
+    return counts
+
+
+def cancel_for_endpoint(tx: Tx, endpoint_id: str) -> None:
+    """An endpoint disabled or deleted gets no further attempts (as on Stripe)."""
+    tx.execute(
+        sql(
+            tx,
+            "UPDATE webhook_deliveries SET status = 'canceled', claim = NULL "
+            "WHERE endpoint_id = ? AND status = 'pending'",
+        ),
+        (endpoint_id,),
+    )
+
+
+def has_due(tx: Tx, at_ms: int) -> bool:
+    rows = tx.execute(
+        sql(
+            tx, "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND due_ms <= ? LIMIT 1"
+        ),
+        (at_ms,),
+    )
+    return bool(rows)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    event_id: str
+    event_scope: str
+    endpoint_id: str
+    endpoint_scope: str
+    # Attempts completed before this one.
+    attempts: int
+
+
+def claim(tx: Tx, token: str, at_ms: int, lease_ms: int, limit: int) -> list[Claimed]:
+    """Take up to `limit` due deliveries for this dispatcher until `at_ms + lease_ms`."""
+    rows = tx.execute(
+        sql(
+            tx,
+            "UPDATE webhook_deliveries SET due_ms = ?, claim = ? WHERE id IN ("
+            "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND due_ms <= ? "
+            f"ORDER BY due_ms, id LIMIT ?{skip_locked(tx)}) "
+            "RETURNING id, event_id, event_scope, endpoint_id, endpoint_scope, attempts",
+        ),
+        (at_ms + lease_ms, token, at_ms, limit),
+    )
+    return sorted((Claimed(*r) for r in rows), key=lambda c: c.id)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    attempted_ms: int
+    duration_ms: int
+    status_code: int | None
+    error: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def record_attempt(
+    tx: Tx, job: Claimed, token: str, outcome: Outcome, schedule: tuple[int, ...]
+) -> bool:
+    """Record one attempt and what comes next: done, a retry after the scheduled delay, or
+    given up once the schedule is spent. False if the claim had lapsed and been taken over
+    (the attempt is recorded; the new holder decides what comes next)."""
+    tx.execute(
+        sql(
+            tx,
+            "INSERT INTO webhook_attempts (delivery_id, event_id, endpoint_id, attempted_ms, "
+            "duration_ms, status_code, error, succeeded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        ),
+        (
+            job.id,
+            job.event_id,
+            job.endpoint_id,
+            outcome.attempted_ms,
+            outcome.duration_ms,
+            outcome.status_code,
+            outcome.error,
+            int(outcome.succeeded),
+        ),
+    )
+    done_ms = outcome.attempted_ms + outcome.duration_ms
+    if outcome.succeeded:
+        status, due, delivered = SUCCEEDED, done_ms, done_ms // 1000
+    elif job.attempts < len(schedule):
+        status, due, delivered = PENDING, done_ms + schedule[job.attempts] * 1000, None
+    else:
+        status, due, delivered = FAILED, done_ms, None
+    rows = tx.execute(
+        sql(
+            tx,
+            "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, due_ms = ?, "
+            "claim = NULL, last_status_code = ?, last_error = ?, delivered_at = ? "
+            "WHERE id = ? AND claim = ? RETURNING id",
+        ),
+        (status, due, outcome.status_code, outcome.error, delivered, job.id, token),
+    )
+    return bool(rows)
+
+
+def release(tx: Tx, job_ids: Iterable[int], token: str, at_ms: int) -> None:
+    """Hand back claimed deliveries not attempted (dispatcher shutting down): due at once."""
+    for job_id in job_ids:
+        tx.execute(
+            sql(
+                tx,
+                "UPDATE webhook_deliveries SET due_ms = ?, claim = NULL "
+                "WHERE id = ? AND claim = ? AND status = 'pending'",
+            ),
+            (at_ms, job_id, token),
+        )
+
+
+def drop(tx: Tx, job: Claimed, token: str, reason: str) -> None:
+    """A claimed delivery whose endpoint is gone or disabled: no attempt, no retry."""
+    tx.execute(
+        sql(
+            tx,
+            "UPDATE webhook_deliveries SET status = 'canceled', claim = NULL, last_error = ? "
+            "WHERE id = ? AND claim = ?",
+        ),
+        (reason, job.id, token),
+    )

@@ -1,0 +1,365 @@
+"""The store interface, the same assertions on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from payintents.store import describe, open_store
+from payintents.store.base import PageQuery, Store
+from payintents.store.postgres import PostgresStore, display_url
+from payintents.store.sqlite import SqliteStore, migrations
+from tests.pg import admin_url, temp_schema
+
+A = "acct_A/test"
+B = "acct_B/test"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "unit.sqlite3")
+    else:
+        with temp_schema("unit") as url:
+            yield url
+
+
+@pytest.fixture
+def store(database: str) -> Iterator[Store]:
+    s = open_store(database)
+    s.migrate()
+    yield s
+    s.close()
+
+
+def intent(n: int, created: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": f"pi_{n:04d}",
+        "object": "payment_intent",
+        "created": created,
+        "amount": 100 + n,
+        "currency": "usd",
+        "status": "requires_payment_method",
+        "customer": None,
+        **fields,
+    }
+
+
+def ids(page: Any) -> list[str]:
+    return [r.data["id"] for r in page.records]
+
+
+def test_migrate_is_idempotent_and_mirrors_sqlite(database: str) -> None:
+    s = open_store(database)
+    try:
+        first = s.migrate()
+        assert first == [name for name, _ in migrations("sqlite")]
+        assert s.migrate() == []
+    finally:
+        s.close()
+
+
+def test_migrations_of_both_dialects_have_the_same_names() -> None:
+    assert [n for n, _ in migrations("postgres")] == [n for n, _ in migrations("sqlite")]
+
+
+def test_concurrent_migrate_applies_once(database: str) -> None:
+    """Processes starting together: one applies each migration, the others find it done."""
+    stores = [open_store(database) for _ in range(4)]
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(stores))
+
+    def run(s: Store) -> None:
+        barrier.wait()
+        try:
+            results.append(s.migrate())
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for s in stores:
+        s.close()
+    assert not errors
+    applied = [r for r in results if r]
+    assert len(applied) == 1 and applied[0] == [n for n, _ in migrations("sqlite")]
+
+
+def test_insert_get_update_round_trip(store: Store) -> None:
+    # Key order is part of the wire output: both stores give back what they were given.
+    data = {"id": "pi_1", "created": 10, "zeta": 1, "alpha": {"b": 2, "a": [1, "é"]}}
+    with store.write() as tx:
+        tx.insert("payment_intent", A, data, {"processor_ref": "ref_1"})
+    with store.read() as tx:
+        record = tx.get("payment_intent", A, "pi_1")
+        assert tx.get("payment_intent", A, "pi_missing") is None
+    assert record is not None
+    assert list(record.data) == ["id", "created", "zeta", "alpha"]
+    assert record.data == data and record.private == {"processor_ref": "ref_1"}
+    assert record.seq > 0
+
+    with store.write() as tx:
+        locked = tx.get_for_update("payment_intent", A, "pi_1")
+        assert locked is not None
+        tx.update("payment_intent", A, {**locked.data, "status": "succeeded"}, None)
+    with store.read() as tx:
+        record = tx.get("payment_intent", A, "pi_1")
+        page = tx.page("payment_intent", A, PageQuery(limit=10, filters={"status": "succeeded"}))
+    assert record is not None and record.data["status"] == "succeeded" and record.private == {}
+    assert ids(page) == ["pi_1"]
+
+
+def test_scopes_are_isolated(store: Store) -> None:
+    with store.write() as tx:
+        tx.insert("customer", A, {"id": "cus_1", "created": 1, "email": "a@example.com"})
+    with store.read() as tx:
+        assert tx.get("customer", B, "cus_1") is None
+        assert tx.cursor_of("customer", B, "cus_1") is None
+        assert ids(tx.page("customer", B, PageQuery(limit=10))) == []
+        assert ids(tx.page("customer", A, PageQuery(limit=10))) == ["cus_1"]
+    with store.write() as tx:
+        assert tx.get_for_update("customer", B, "cus_1") is None
+
+
+def test_pages_filters_bounds_and_cursors(store: Store) -> None:
+    with store.write() as tx:
+        # Two share each `created` second: the cursor must order ties by insertion.
+        for n in range(10):
+            customer = "cus_x" if n % 2 else "cus_y"
+            tx.insert("payment_intent", A, intent(n, 100 + n // 2, customer=customer))
+        tx.insert("payment_intent", B, intent(99, 100))
+        # An expanded field keeps the id in its column.
+        tx.insert("payment_intent", A, intent(50, 50, customer={"id": "cus_z", "object": "c"}))
+    newest_first = [f"pi_{n:04d}" for n in range(9, -1, -1)]
+    with store.read() as tx:
+        all_a = tx.page("payment_intent", A, PageQuery(limit=100))
+        assert ids(all_a) == [*newest_first, "pi_0050"] and not all_a.has_more
+
+        first = tx.page("payment_intent", A, PageQuery(limit=3))
+        assert ids(first) == newest_first[:3] and first.has_more
+        after = tx.cursor_of("payment_intent", A, "pi_0007")
+        assert after is not None
+        second = tx.page("payment_intent", A, PageQuery(limit=3, after=after))
+        assert ids(second) == newest_first[3:6] and second.has_more
+        # ending_before reads upwards, but the page is still newest first.
+        before = tx.cursor_of("payment_intent", A, "pi_0004")
+        assert before is not None
+        back = tx.page("payment_intent", A, PageQuery(limit=3, before=before))
+        assert ids(back) == ["pi_0007", "pi_0006", "pi_0005"] and back.has_more
+        top = tx.page("payment_intent", A, PageQuery(limit=10, before=before))
+        assert ids(top) == newest_first[:5] and not top.has_more
+
+        x = tx.page("payment_intent", A, PageQuery(limit=100, filters={"customer": "cus_x"}))
+        assert ids(x) == ["pi_0009", "pi_0007", "pi_0005", "pi_0003", "pi_0001"]
+        z = tx.page("payment_intent", A, PageQuery(limit=100, filters={"customer": "cus_z"}))
+        assert ids(z) == ["pi_0050"]
+        two = tx.page(
+            "payment_intent", A, PageQuery(limit=100, filters={"customer": "cus_y", "amount": 104})
+        )
+        assert ids(two) == ["pi_0004"]
+
+        def created(**bounds: int) -> list[str]:
+            return ids(tx.page("payment_intent", A, PageQuery(limit=100, created=bounds)))
+
+        assert created(gt=103) == ["pi_0009", "pi_0008"]
+        assert created(gte=103) == ["pi_0009", "pi_0008", "pi_0007", "pi_0006"]
+        assert created(lt=101) == ["pi_0001", "pi_0000", "pi_0050"]
+        assert created(lte=101, gte=101) == ["pi_0003", "pi_0002"]
+        assert created(gt=200) == []
+
+        with pytest.raises(ValueError):
+            tx.page("payment_intent", A, PageQuery(limit=1, filters={"description": "x"}))
+
+
+def test_due_lists_what_has_come_due_oldest_first(store: Store) -> None:
+    with store.write() as tx:
+        for n, due_at in enumerate((300, None, 100, 200, 900)):
+            tx.insert("payment_intent", A if n % 2 else B, intent(n, 1), {"due_at": due_at})
+        tx.insert("refund", A, {"id": "re_1", "created": 1, "charge": "ch_1"}, {"due_at": 150})
+    with store.read() as tx:
+        assert tx.due("payment_intent", 500, 10) == [
+            ("pi_0002", B),
+            ("pi_0003", A),
+            ("pi_0000", B),
+        ]
+        assert tx.due("payment_intent", 500, 2) == [("pi_0002", B), ("pi_0003", A)]
+        assert tx.due("payment_intent", 99, 10) == []
+        assert tx.due("refund", 500, 10) == [("re_1", A)]
+    # Clearing due_at (work done) takes it off the list.
+    with store.write() as tx:
+        record = tx.get_for_update("payment_intent", B, "pi_0002")
+        assert record is not None
+        tx.update("payment_intent", B, record.data, {**record.private, "due_at": None})
+        assert [i for i, _ in tx.due("payment_intent", 500, 10)] == ["pi_0003", "pi_0000"]
+
+
+def test_a_transaction_that_raises_commits_nothing(store: Store) -> None:
+    with store.write() as tx:
+        tx.insert("customer", A, {"id": "cus_1", "created": 1, "email": "old@example.com"})
+    with pytest.raises(RuntimeError), store.write() as tx:
+        tx.insert("customer", A, {"id": "cus_2", "created": 2, "email": None})
+        tx.update("customer", A, {"id": "cus_1", "created": 1, "email": "new@example.com"})
+        tx.insert("event", A, {"id": "evt_1", "created": 2, "type": "customer.created"})
+        raise RuntimeError("boom")
+    with store.read() as tx:
+        assert tx.get("customer", A, "cus_2") is None
+        assert tx.get("event", A, "evt_1") is None
+        record = tx.get("customer", A, "cus_1")
+        assert record is not None and record.data["email"] == "old@example.com"
+        assert ids(tx.page("customer", A, PageQuery(limit=10))) == ["cus_1"]
+    # The connection is usable afterwards.
+    with store.write() as tx:
+        tx.insert("customer", A, {"id": "cus_3", "created": 3, "email": None})
+
+
+def test_a_failed_statement_rolls_back_the_transaction(store: Store) -> None:
+    with pytest.raises(Exception), store.write() as tx:  # noqa: B017 (driver-specific error)
+        tx.insert("customer", A, {"id": "cus_1", "created": 1})
+        tx.insert("customer", A, {"id": "cus_1", "created": 1})
+    with store.read() as tx:
+        assert tx.get("customer", A, "cus_1") is None
+
+
+def test_get_for_update_serializes_writers(store: Store) -> None:
+    """The second writer waits for the first and sees what it committed (no lost update)."""
+    with store.write() as tx:
+        tx.insert("payment_intent", A, intent(1, 1, amount=0))
+
+    def bump(hold: float) -> None:
+        with store.write() as tx:
+            record = tx.get_for_update("payment_intent", A, "pi_0001")
+            assert record is not None
+            time.sleep(hold)
+            tx.update("payment_intent", A, {**record.data, "amount": record.data["amount"] + 1})
+
+    threads = [threading.Thread(target=bump, args=(0.02,)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with store.read() as tx:
+        record = tx.get("payment_intent", A, "pi_0001")
+    assert record is not None and record.data["amount"] == 8
+
+
+def test_execute_runs_the_dialects_sql(store: Store) -> None:
+    with store.write() as tx:
+        tx.insert("event", A, {"id": "evt_1", "created": 5, "type": "a.b"})
+        ph = "%s" if tx.dialect == "postgres" else "?"
+        rows = tx.execute(f"SELECT id, created FROM events WHERE scope = {ph}", (A,))
+        assert rows == [("evt_1", 5)]
+        assert tx.execute("UPDATE events SET type = 'c.d'") == []
+        assert tx.execute("SELECT type FROM events WHERE type LIKE 'c%'") == [("c.d",)]
+
+
+def test_nul_in_ids_and_filters_is_not_an_error(store: Store) -> None:
+    """Text from a URL or form may hold NUL, which PostgreSQL text cannot: no 500 for it."""
+    with store.write() as tx:
+        tx.insert("customer", A, {"id": "cus_1", "created": 1, "email": "a\x00b@example.com"})
+    with store.read() as tx:
+        assert tx.get("customer", A, "cus_\x00") is None
+        assert tx.cursor_of("customer", A, "cus_\x00") is None
+        page = tx.page("customer", A, PageQuery(limit=5, filters={"email": "a\x00b@example.com"}))
+        assert ids(page) == ["cus_1"]
+        assert page.records[0].data["email"] == "a\x00b@example.com"
+
+
+def test_describe_hides_the_password() -> None:
+    url = "postgresql://app:s3cret@db.example:5432/pay?sslmode=require"
+    assert display_url(url) == "postgresql://app:***@db.example:5432/pay?sslmode=require"
+    assert "s3cret" not in describe(url)
+    assert display_url("postgresql://app@db/pay") == "postgresql://app@db/pay"
+    hidden = display_url("postgresql://db/pay?user=app&password=s3cret&sslmode=require")
+    assert hidden == "postgresql://db/pay?user=app&password=***&sslmode=require"
+    assert describe("x.sqlite3").startswith("SQLite at /")
+
+
+# PostgreSQL only: what SQLite does by serializing all writers, PostgreSQL does per row.
+
+
+@pytest.fixture
+def pg() -> Iterator[PostgresStore]:
+    with temp_schema("unit") as url:
+        s = PostgresStore(url)
+        s.migrate()
+        yield s
+        s.close()
+
+
+def test_postgres_read_transactions_cannot_write(pg: PostgresStore) -> None:
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction), pg.read() as tx:
+        tx.insert("customer", A, {"id": "cus_1", "created": 1})
+
+
+def test_postgres_due_in_a_write_transaction_skips_locked_rows(pg: PostgresStore) -> None:
+    with pg.write() as tx:
+        for n in range(3):
+            tx.insert("payment_intent", A, intent(n, 1), {"due_at": 10 + n})
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with pg.write() as tx:
+            tx.get_for_update("payment_intent", A, "pi_0000")
+            locked.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with pg.write() as tx:
+            assert [i for i, _ in tx.due("payment_intent", 100, 10)] == ["pi_0001", "pi_0002"]
+        with pg.read() as tx:
+            assert len(tx.due("payment_intent", 100, 10)) == 3
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_postgres_writes_are_durable_across_stores(pg: PostgresStore) -> None:
+    """Another pool (another process, in production) sees a write once it is committed."""
+    other = PostgresStore(pg.url)
+    try:
+        with pg.write() as tx:
+            tx.insert("charge", A, {"id": "ch_1", "created": 1, "payment_intent": "pi_1"})
+        with other.read() as tx:
+            page = tx.page("charge", A, PageQuery(limit=5, filters={"payment_intent": "pi_1"}))
+        assert ids(page) == ["ch_1"]
+    finally:
+        other.close()
+
+
+def test_postgres_survives_connections_cut_while_idle(pg: PostgresStore) -> None:
+    """A database restart or failover breaks the pooled connections; the next transaction
+    notices at BEGIN and takes a fresh one instead of failing the request."""
+    one = PostgresStore(pg.url, pool_size=1)
+    try:
+        with one.write() as tx:
+            tx.insert("customer", A, {"id": "cus_1", "created": 1})
+            (pid,) = tx.execute("SELECT pg_backend_pid()")[0]
+        with psycopg.connect(admin_url(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with one.read() as tx:
+            assert tx.get("customer", A, "cus_1") is not None
+            (new_pid,) = tx.execute("SELECT pg_backend_pid()")[0]
+        assert new_pid != pid
+    finally:
+        one.close()
+
+
+def test_sqlite_store_is_what_a_path_opens(tmp_path: Path) -> None:
+    s = open_store(str(tmp_path / "x.sqlite3"))
+    assert isinstance(s, SqliteStore)
+    s.close()
