@@ -9,7 +9,7 @@ ones Stripe's bank-debit guides show, where they show one.
 
 from __future__ import annotations
 
-from payintents.processor.base import Decline
+from payintents.processor.base import Decline, bank_failure
 
 TEST_ROUTING_NUMBER = "110000000"
 TEST_BANK_NAME = "STRIPE TEST BANK"
@@ -35,41 +35,27 @@ BANK_TOKENS: dict[str, str] = {
 }
 
 
-def _returned(code: str, message: str) -> Decline:
-    return Decline(
-        code=code,
-        decline_code=None,
-        message=message,
-        param=None,
-        network_status="declined_by_network",
-        outcome_type="issuer_declined",
-        outcome_reason=code,
-        risk_level="not_assessed",
-        seller_message=f"The customer's bank returned the failure code `{code}`.",
-    )
-
-
 # Scenario -> how the debit fails when it settles.
 SETTLEMENT_FAILURES: dict[str, Decline] = {
-    "accountClosed": _returned("account_closed", "The bank account has been closed."),
-    "noAccount": _returned("no_account", "The bank account could not be found."),
-    "insufficientFunds": _returned(
+    "accountClosed": bank_failure("account_closed", "The bank account has been closed."),
+    "noAccount": bank_failure("no_account", "The bank account could not be found."),
+    "insufficientFunds": bank_failure(
         "insufficient_funds", "The bank account has insufficient funds for this payment."
     ),
-    "debitNotAuthorized": _returned(
+    "debitNotAuthorized": bank_failure(
         "debit_not_authorized", "The account holder's bank reported this debit as unauthorized."
     ),
-    "invalidCurrency": _returned(
+    "invalidCurrency": bank_failure(
         "invalid_currency", "The bank account cannot be debited in this currency."
     ),
     # Stripe's SEPA docs name this code for a weekly volume limit; ACH uses the same limit.
-    "weeklyLimitExceeded": _returned(
+    "weeklyLimitExceeded": bank_failure(
         "charge_exceeds_source_limit",
         "This payment would take the bank account over its weekly payment volume limit.",
     ),
     # Stripe documents the failure but not its code: `bank_account_unusable` is the
     # closest of its published codes.
-    "tokenizedAccountDeactivated": _returned(
+    "tokenizedAccountDeactivated": bank_failure(
         "bank_account_unusable",
         "The tokenized account number for this bank account has been deactivated.",
     ),

@@ -67,6 +67,21 @@ class Decline:
     seller_message: str
 
 
+def bank_failure(code: str, message: str) -> Decline:
+    """A debit the customer's bank refused or returned: bank failures have no decline code."""
+    return Decline(
+        code=code,
+        decline_code=None,
+        message=message,
+        param=None,
+        network_status="declined_by_network",
+        outcome_type="issuer_declined",
+        outcome_reason=code,
+        risk_level="not_assessed",
+        seller_message=f"The customer's bank returned the failure code `{code}`.",
+    )
+
+
 @dataclass(frozen=True)
 class AuthorizationRequest:
     processor_ref: str

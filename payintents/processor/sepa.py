@@ -7,7 +7,7 @@ with a limit or insufficient-funds code. Failure messages are our own wording.
 
 from __future__ import annotations
 
-from payintents.processor.base import Decline
+from payintents.processor.base import Decline, bank_failure
 
 # scenario -> one test IBAN per country
 _SCENARIOS = (
@@ -113,33 +113,21 @@ DELAYED_SETTLEMENT_DELAY = 180
 DISPUTE_REASON = "general"
 
 
-def _failure(code: str, message: str) -> Decline:
-    return Decline(
-        code=code,
-        decline_code=None,
-        message=message,
-        param=None,
-        network_status="declined_by_network",
-        outcome_type="issuer_declined",
-        outcome_reason=code,
-        risk_level="not_assessed",
-        seller_message=f"The customer's bank returned the failure code `{code}`.",
-    )
-
-
-_GENERIC = _failure("generic_could_not_process", "The SEPA Direct Debit could not be processed.")
+_GENERIC = bank_failure(
+    "generic_could_not_process", "The SEPA Direct Debit could not be processed."
+)
 SETTLEMENT_FAILURES: dict[str, Decline] = {
     "failed": _GENERIC,
     "failedDelayed": _GENERIC,
-    "exceedsWeeklyVolumeLimit": _failure(
+    "exceedsWeeklyVolumeLimit": bank_failure(
         "charge_exceeds_source_limit",
         "This payment would take the bank account over its weekly payment volume limit.",
     ),
-    "exceedsWeeklyTransactionLimit": _failure(
+    "exceedsWeeklyTransactionLimit": bank_failure(
         "charge_exceeds_weekly_limit",
         "This payment exceeds the bank account's weekly transaction limit.",
     ),
-    "insufficientFunds": _failure(
+    "insufficientFunds": bank_failure(
         "insufficient_funds", "The bank account has insufficient funds for this payment."
     ),
 }

@@ -9,8 +9,6 @@ the account's publishable key.
 from __future__ import annotations
 
 from html import escape
-from importlib import resources
-from string import Template
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,7 +18,6 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from payintents.domain import money
-from payintents.domain.ids import request_id
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError
 from payintents.runtime import Runtime
@@ -28,38 +25,13 @@ from payintents.services import microdeposits
 from payintents.services import payment_intents as intents
 from payintents.services.context import Ctx
 from payintents.services.hosted_pages import BANK_TRANSFER, MICRODEPOSITS
-from payintents.wire import auth
+from payintents.web.pages import page, page_ctx
 
-
-def _page(
-    name: str, status: int = 200, raw: dict[str, str] | None = None, **values: Any
-) -> HTMLResponse:
-    """A template filled with escaped values; `raw` values are HTML built (escaped) here."""
-    text = (resources.files("payintents.web") / "templates" / name).read_text()
-    fields = {k: escape(str(v)) for k, v in values.items()} | (raw or {})
-    return HTMLResponse(Template(text).substitute(fields), status_code=status)
+INVALID_LINK = "This link is not valid."
 
 
 def _message(title: str, message: str, status: int = 200) -> HTMLResponse:
-    return _page("message.html", status, title=title, message=message)
-
-
-def _ctx(runtime: Runtime, request: Request, publishable_key: str) -> Ctx:
-    principal = auth.authenticate(f"Bearer {publishable_key}", runtime.config.api_keys)
-    if principal.kind != "publishable":
-        raise ApiError("This link is not valid.")
-    return Ctx(
-        account=principal.account,
-        livemode=principal.livemode,
-        key_kind=principal.kind,
-        publishable_key=principal.key,
-        request_id=request_id(),
-        version="",
-        now=runtime.clock.now(),
-        idempotency_key=None,
-        base_url=str(request.base_url).rstrip("/"),
-        runtime=runtime,
-    )
+    return page("message.html", status, title=title, message=message)
 
 
 def _intent(ctx: Ctx, intent_id: str, client_secret: str) -> PaymentIntent:
@@ -92,7 +64,7 @@ _AMOUNT_FIELDS = "".join(
 
 def routes(runtime: Runtime) -> list[Route]:
     async def load(request: Request, secret: str, key: str) -> tuple[Ctx, PaymentIntent]:
-        ctx = _ctx(runtime, request, key)
+        ctx = page_ctx(runtime, request, key, INVALID_LINK)
         intent = await run_in_threadpool(_intent, ctx, request.path_params["intent"], secret)
         return ctx, intent
 
@@ -116,7 +88,7 @@ def routes(runtime: Runtime) -> list[Route]:
             if kind == "descriptor_code"
             else "Enter the amounts of the two small deposits sent to your bank account."
         )
-        return _page(
+        return page(
             "microdeposits.html",
             raw={"fields": _DESCRIPTOR_FIELD if kind == "descriptor_code" else _AMOUNT_FIELDS},
             instructions=instructions,
@@ -138,7 +110,7 @@ def routes(runtime: Runtime) -> list[Route]:
                     params["amounts"] = [int(form.get(f"amount_{i}", "")) for i in (1, 2)]
                 except ValueError:
                     raise ApiError("Enter each deposit as a whole number of cents.") from None
-            ctx = _ctx(runtime, request, form.get("publishable_key", ""))
+            ctx = page_ctx(runtime, request, form.get("publishable_key", ""), INVALID_LINK)
             intent = await run_in_threadpool(
                 microdeposits.verify, ctx, request.path_params["intent"], params
             )
@@ -174,7 +146,7 @@ def routes(runtime: Runtime) -> list[Route]:
             )
             title = escape(address["type"].replace("_", " ").upper())
             sections.append(f"<h2>{title}</h2><dl>{rows}</dl>")
-        return _page(
+        return page(
             "bank_transfer.html",
             raw={"addresses": "".join(sections)},
             amount=_amount(details["amount_remaining"], details["currency"]),

@@ -7,53 +7,21 @@ moves on as Stripe's would and the browser returns to `return_url` with
 
 from __future__ import annotations
 
-from html import escape
-from importlib import resources
-from string import Template
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from payintents.domain import money
-from payintents.domain.ids import request_id
 from payintents.errors import ApiError
 from payintents.runtime import Runtime
 from payintents.services import authentication
-from payintents.services.context import Ctx
-from payintents.wire import auth
+from payintents.web.pages import page, page_ctx
 
 PATH = "/3d_secure_2/hosted"
-
-
-def _template(name: str) -> Template:
-    return Template((resources.files("payintents.web") / "templates" / name).read_text())
-
-
-def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    body = _template(name).substitute({k: escape(str(v)) for k, v in values.items()})
-    return HTMLResponse(body, status_code=status)
-
-
-def _ctx(runtime: Runtime, request: Request, publishable_key: str) -> Ctx:
-    principal = auth.authenticate(f"Bearer {publishable_key}", runtime.config.api_keys)
-    if principal.kind != "publishable":
-        raise ApiError("The challenge link is not valid.", status=400)
-    return Ctx(
-        account=principal.account,
-        livemode=principal.livemode,
-        key_kind=principal.kind,
-        publishable_key=principal.key,
-        request_id=request_id(),
-        version="",
-        now=runtime.clock.now(),
-        idempotency_key=None,
-        base_url=str(request.base_url).rstrip("/"),
-        runtime=runtime,
-    )
+INVALID_LINK = "The challenge link is not valid."
 
 
 def with_query(url: str, params: dict[str, str]) -> str:
@@ -66,7 +34,7 @@ def routes(runtime: Runtime) -> list[Route]:
     async def show(request: Request) -> Response:
         q = request.query_params
         try:
-            ctx = _ctx(runtime, request, q.get("publishable_key", ""))
+            ctx = page_ctx(runtime, request, q.get("publishable_key", ""), INVALID_LINK)
             found = await run_in_threadpool(
                 authentication.pending_challenge,
                 ctx,
@@ -75,12 +43,12 @@ def routes(runtime: Runtime) -> list[Route]:
                 q.get("source", ""),
             )
         except ApiError as err:
-            return _page(
+            return page(
                 "message.html", 400, title="Authentication unavailable", message=err.message
             )
         intent = found["intent"]
         card = found["payment_method"].get("card")
-        return _page(
+        return page(
             "three_d_secure.html",
             amount=money.format_amount(intent["amount"], intent["currency"])
             + " "
@@ -101,7 +69,7 @@ def routes(runtime: Runtime) -> list[Route]:
             "outcome",
         )}  # fmt: skip
         try:
-            ctx = _ctx(runtime, request, fields["publishable_key"])
+            ctx = page_ctx(runtime, request, fields["publishable_key"], INVALID_LINK)
             intent, return_url = await run_in_threadpool(
                 authentication.complete,
                 ctx,
@@ -111,7 +79,7 @@ def routes(runtime: Runtime) -> list[Route]:
                 fields["outcome"] == "complete",
             )
         except ApiError as err:
-            return _page(
+            return page(
                 "message.html", 400, title="Authentication unavailable", message=err.message
             )
         status = authentication.redirect_status(intent)
@@ -126,7 +94,7 @@ def routes(runtime: Runtime) -> list[Route]:
             )
             return RedirectResponse(target, status_code=303)
         title = "Authentication complete" if status == "succeeded" else "Authentication failed"
-        return _page(
+        return page(
             "message.html",
             title=title,
             message="You can close this window and return to the merchant.",
