@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from payintents.store.search import Criteria
 
 
 @dataclass(frozen=True)
@@ -21,16 +24,28 @@ class Kind:
     columns: tuple[str, ...] = ()
     # Fields of the private part copied into columns (for the scheduler's due-work scan).
     private_columns: tuple[str, ...] = ()
+    # Its metadata is copied into `search_metadata` for the Search API (store/search.py).
+    search_metadata: bool = False
+    # Columns the Search API matches as text: `:` ignoring case, `~` substrings.
+    search_text: tuple[str, ...] = ()
 
 
 KINDS: dict[str, Kind] = {
     "payment_intent": Kind(
-        "payment_intents", ("customer", "status", "currency", "amount"), ("due_at",)
+        "payment_intents",
+        ("customer", "status", "currency", "amount"),
+        ("due_at",),
+        search_metadata=True,
     ),
     "charge": Kind("charges", ("payment_intent", "customer")),
     "refund": Kind("refunds", ("payment_intent", "charge"), private_columns=("due_at",)),
     "payment_method": Kind("payment_methods", ("customer", "type")),
-    "customer": Kind("customers", ("email",)),
+    "customer": Kind(
+        "customers",
+        ("email", "name", "phone"),
+        search_metadata=True,
+        search_text=("email", "name", "phone"),
+    ),
     "cash_balance_transaction": Kind("customer_cash_balance_transactions", ("customer",)),
     "event": Kind("events", ("type",)),
     "webhook_endpoint": Kind("webhook_endpoints", ()),
@@ -85,6 +100,17 @@ class Tx(Protocol):
     def cursor_of(self, kind: str, scope: str, object_id: str) -> tuple[int, int] | None: ...
 
     def page(self, kind: str, scope: str, query: PageQuery) -> Page: ...
+
+    def search(
+        self,
+        kind: str,
+        scope: str,
+        criteria: Criteria,
+        limit: int,
+        after: tuple[int, int] | None = None,
+    ) -> Page:
+        """Objects matching a Search API query, newest first, after the keyset cursor."""
+        ...
 
     def due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
         """(id, scope) of objects whose `due_at` has passed, oldest first."""

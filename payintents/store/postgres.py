@@ -15,6 +15,7 @@ decoding or JSON parsing on either side of the wire.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,7 +26,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
-from payintents.store import sql
+from payintents.store import search, sql
 from payintents.store.base import Page, PageQuery, Record
 from payintents.store.sqlite import migrations
 
@@ -73,6 +74,8 @@ class PostgresTx:
     def __init__(self, cur: psycopg.Cursor[Any], writable: bool) -> None:
         self._cur = cur
         self._writable = writable
+        # How many writes nested in this transaction are open (their savepoints).
+        self.depth = 0
 
     def _one(self, text: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
         return self._cur.execute(text, _clean(params)).fetchone()
@@ -90,12 +93,16 @@ class PostgresTx:
     ) -> None:
         params = sql.insert_params(kind, scope, data, private, orjson.dumps(data), _blob(private))
         self._cur.execute(sql.insert_sql(kind, "%s"), _clean(params))
+        for text, values in search.metadata_sync(kind, scope, data, "%s", replace=False):
+            self._cur.execute(text, _clean(values))
 
     def update(
         self, kind: str, scope: str, data: dict[str, Any], private: dict[str, Any] | None = None
     ) -> None:
         params = sql.update_params(kind, scope, data, private, orjson.dumps(data), _blob(private))
         self._cur.execute(sql.update_sql(kind, "%s"), _clean(params))
+        for text, values in search.metadata_sync(kind, scope, data, "%s", replace=True):
+            self._cur.execute(text, _clean(values))
 
     def cursor_of(self, kind: str, scope: str, object_id: str) -> tuple[int, int] | None:
         row = self._one(sql.cursor_sql(kind, "%s"), (object_id, scope))
@@ -109,6 +116,19 @@ class PostgresTx:
         if ascending:
             rows.reverse()
         return Page([Record(_load(r[0]), _load(r[1]), r[2]) for r in rows], has_more)
+
+    def search(
+        self,
+        kind: str,
+        scope: str,
+        criteria: search.Criteria,
+        limit: int,
+        after: tuple[int, int] | None = None,
+    ) -> Page:
+        text, params = search.search_sql(kind, scope, criteria, limit, after, "%s")
+        rows = self._cur.execute(text, _clean(params)).fetchall()
+        records = [Record(_load(r[0]), _load(r[1]), r[2]) for r in rows[:limit]]
+        return Page(records, len(rows) > limit)
 
     def due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
         """In a write transaction the rows stay locked until it ends, and rows locked by
@@ -148,17 +168,34 @@ class PostgresStore:
             open=False,
         )
         self._opened = False
+        self._local = threading.local()
 
     @contextmanager
     def _transaction(self, begin: str, writable: bool) -> Iterator[PostgresTx]:
+        outer: PostgresTx | None = getattr(self._local, "tx", None)
+        if outer is not None:
+            # This thread has a write open (a request's unit of work): join it.
+            if not writable:
+                yield outer
+                return
+            outer.depth += 1
+            try:
+                with sql.savepoint(outer.execute, outer.depth):
+                    yield outer
+            finally:
+                outer.depth -= 1
+            return
         if not self._opened:
             # Safe to call again on an open pool, so racing threads need no lock.
             self._pool.open()
             self._opened = True
         conn = self._begin(begin)
+        tx = PostgresTx(conn.cursor(binary=True), writable)
+        if writable:
+            self._local.tx = tx
         try:
             try:
-                yield PostgresTx(conn.cursor(binary=True), writable)
+                yield tx
             except BaseException:
                 # A broken connection cannot roll back; the pool discards it, and the
                 # server ends the transaction when the socket closes.
@@ -167,6 +204,7 @@ class PostgresStore:
                 raise
             conn.execute("COMMIT")
         finally:
+            self._local.tx = None
             self._pool.putconn(conn)
 
     def _begin(self, begin: str) -> psycopg.Connection[Any]:
@@ -188,6 +226,7 @@ class PostgresStore:
         return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", False)
 
     def write(self) -> Any:
+        """A write transaction; one opened while this thread has one open joins it."""
         return self._transaction("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE", True)
 
     def migrate(self) -> list[str]:

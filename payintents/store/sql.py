@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from payintents.store.base import KINDS, PageQuery
@@ -104,3 +106,18 @@ def due_sql(kind: str, ph: str, lock: str = "") -> str:
         f"SELECT id, scope FROM {table} WHERE due_at IS NOT NULL AND due_at <= {ph} "
         f"ORDER BY due_at LIMIT {ph}{lock}"
     )
+
+
+@contextmanager
+def savepoint(execute: Callable[[str], Any], depth: int) -> Iterator[None]:
+    """A write nested in a transaction that is already open: its work is undone alone if it
+    fails, and kept with the enclosing transaction if it succeeds."""
+    name = f"nested_{depth}"
+    execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        execute(f"ROLLBACK TO SAVEPOINT {name}")
+        execute(f"RELEASE SAVEPOINT {name}")
+        raise
+    execute(f"RELEASE SAVEPOINT {name}")

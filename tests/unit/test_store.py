@@ -231,6 +231,30 @@ def test_a_failed_statement_rolls_back_the_transaction(store: Store) -> None:
         assert tx.get("customer", A, "cus_1") is None
 
 
+def test_a_write_opened_inside_a_write_joins_it(store: Store) -> None:
+    """An idempotent request's transaction holds the endpoint's own writes: a nested write
+    that fails undoes only itself, one that succeeds commits with the outer one, and a read
+    sees the outer transaction's uncommitted work."""
+    with store.write() as outer:
+        outer.insert("customer", A, {"id": "cus_1", "created": 1})
+        with pytest.raises(RuntimeError), store.write() as inner:
+            inner.insert("customer", A, {"id": "cus_2", "created": 2})
+            raise RuntimeError("declined")
+        with store.write() as inner:
+            inner.insert("customer", A, {"id": "cus_3", "created": 3})
+        with store.read() as tx:
+            assert ids(tx.page("customer", A, PageQuery(limit=10))) == ["cus_3", "cus_1"]
+    with store.read() as tx:
+        assert ids(tx.page("customer", A, PageQuery(limit=10))) == ["cus_3", "cus_1"]
+
+    with pytest.raises(RuntimeError), store.write():
+        with store.write() as inner:
+            inner.insert("customer", A, {"id": "cus_4", "created": 4})
+        raise RuntimeError("the outer transaction fails after the nested one succeeded")
+    with store.read() as tx:
+        assert tx.get("customer", A, "cus_4") is None
+
+
 def test_get_for_update_serializes_writers(store: Store) -> None:
     """The second writer waits for the first and sees what it committed (no lost update)."""
     with store.write() as tx:

@@ -1,0 +1,73 @@
+"""SQLite group commit: writers that share one COMMIT still succeed or fail alone."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from payintents.store.base import PageQuery
+from payintents.store.sqlite import SqliteStore
+
+SCOPE = "acct_G/test"
+
+
+def customer(n: int) -> dict[str, object]:
+    return {"id": f"cus_{n}", "object": "customer", "created": 1_700_000_000 + n, "email": None}
+
+
+def test_concurrent_writers_commit_alone_or_together(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "group.sqlite3"))
+    store.migrate()
+    start = threading.Barrier(24)
+    failures: list[int] = []
+
+    def write(n: int) -> None:
+        start.wait()
+        try:
+            with store.write() as tx:
+                tx.insert("customer", SCOPE, customer(n))
+                if n % 5 == 0:
+                    raise ValueError(n)
+        except ValueError as err:
+            failures.append(err.args[0])
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    store.close()
+
+    # What a new connection finds on disk: every writer that returned, none that failed.
+    reopened = SqliteStore(str(tmp_path / "group.sqlite3"))
+    with reopened.read() as tx:
+        stored = {r.data["id"] for r in tx.page("customer", SCOPE, PageQuery(limit=100)).records}
+    reopened.close()
+    assert sorted(failures) == [0, 5, 10, 15, 20]
+    assert stored == {f"cus_{n}" for n in range(24) if n % 5}
+
+
+def test_a_failed_commit_fails_every_writer_of_the_group(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "fail.sqlite3"))
+    store.migrate()
+    # A deferred foreign-key violation only shows at COMMIT, after the writer's body succeeded.
+    with store.write() as tx:
+        tx.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        tx.execute(
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER "
+            "REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+    store._write_conn.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+    with pytest.raises(Exception, match="FOREIGN KEY"), store.write() as tx:
+        tx.insert("customer", SCOPE, customer(1))
+        tx.execute("INSERT INTO child (id, parent) VALUES (1, 42)")
+    with store.read() as tx:
+        assert tx.get("customer", SCOPE, "cus_1") is None
+    # The store goes on working after the failed COMMIT.
+    with store.write() as tx:
+        tx.insert("customer", SCOPE, customer(2))
+    with store.read() as tx:
+        assert tx.get("customer", SCOPE, "cus_2") is not None
+    store.close()
