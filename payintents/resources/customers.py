@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from payintents.resources import search as searching
 from payintents.resources.cash_balance import CASH_BALANCE_SETTINGS
 from payintents.resources.params import ADDRESS_EMPTYABLE, EMAIL, SHIPPING_EMPTYABLE
 from payintents.services import customers as service
 from payintents.services.context import Ctx
+from payintents.wire import search_query
 from payintents.wire.http import Endpoint
-from payintents.wire.lists import LIST_FIELDS, envelope
+from payintents.wire.lists import LIST_FIELDS, SEARCH_FIELDS, envelope
 from payintents.wire.params import Int, Metadata, Obj, Params, Str
 
 _FIELDS = {
@@ -30,6 +32,16 @@ CREATE = Params(_FIELDS)
 UPDATE = Params({k: v for k, v in _FIELDS.items() if k != "payment_method"})
 RETRIEVE = Params()
 LIST = Params({**LIST_FIELDS, "email": Str(max_length=512)})
+SEARCH = Params(SEARCH_FIELDS)
+
+# Stripe's query fields for customers (https://docs.stripe.com/search).
+SEARCH_QUERY_FIELDS = {
+    "created": search_query.Field("number"),
+    "email": search_query.Field("string"),
+    "metadata": search_query.Field("metadata"),
+    "name": search_query.Field("string"),
+    "phone": search_query.Field("string"),
+}
 
 
 def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
@@ -49,9 +61,17 @@ def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, A
     return envelope("/v1/customers", [r.data for r in page.records], page.has_more)
 
 
+def search(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return searching.search(
+        ctx, params, "customer", SEARCH_QUERY_FIELDS, "customers", lambda customer: customer
+    )
+
+
 ENDPOINTS = [
     Endpoint("POST", "/v1/customers", CREATE, create),
     Endpoint("GET", "/v1/customers", LIST, list_),
+    # Before /{customer}, which would take "search" for an id.
+    Endpoint("GET", "/v1/customers/search", SEARCH, search),
     Endpoint("GET", "/v1/customers/{customer}", RETRIEVE, retrieve),
     Endpoint("POST", "/v1/customers/{customer}", UPDATE, update),
 ]

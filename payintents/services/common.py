@@ -9,6 +9,7 @@ from payintents.errors import ApiError, resource_missing
 from payintents.events.record import record_event
 from payintents.services.context import Ctx
 from payintents.store.base import Page, PageQuery, Record, Tx
+from payintents.store.search import Criteria
 
 CLIENT_SECRET_AS_ID = (
     "You passed a string that looks like a client secret as the PaymentIntent ID, but you must "
@@ -101,3 +102,11 @@ def page_query(
         after=cursors.get("starting_after"),
         before=cursors.get("ending_before"),
     )
+
+
+def search(
+    ctx: Ctx, kind: str, criteria: Criteria, limit: int, after: tuple[int, int] | None
+) -> Page:
+    """One page of a search endpoint, newest first after the keyset cursor."""
+    with ctx.store.read() as tx:
+        return tx.search(kind, ctx.scope, criteria, limit, after)
