@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from payintents.domain import versions
+from payintents.resources import search as searching
 from payintents.resources.params import (
     CURRENCY,
     EMAIL,
@@ -21,8 +22,9 @@ from payintents.services import capture_cancel, customer_balance, increment, mic
 from payintents.services import confirm as confirming
 from payintents.services import payment_intents as service
 from payintents.services.context import Ctx
+from payintents.wire import search_query
 from payintents.wire.http import Endpoint
-from payintents.wire.lists import LIST_FIELDS, envelope
+from payintents.wire.lists import LIST_FIELDS, SEARCH_FIELDS, envelope
 from payintents.wire.params import (
     Arr,
     Bool,
@@ -165,9 +167,51 @@ RETRIEVE = Params({"client_secret": Str()})
 
 LIST = Params({**LIST_FIELDS, "customer": Str()})
 
+SEARCH = Params(SEARCH_FIELDS)
+
+# Stripe's query fields for PaymentIntents (https://docs.stripe.com/search).
+SEARCH_QUERY_FIELDS = {
+    "amount": search_query.Field("number"),
+    "created": search_query.Field("number"),
+    "currency": search_query.Field("token", caseless=True),
+    "customer": search_query.Field("token"),
+    "metadata": search_query.Field("metadata"),
+    "status": search_query.Field("token", caseless=True),
+}
+
+
+# What Stripe returns to a publishable key holding the client_secret (Stripe.js): no
+# metadata, customer, charges or amounts received, only what a payment page needs.
+PUBLISHABLE_FIELDS = (
+    "id",
+    "object",
+    "amount",
+    "automatic_payment_methods",
+    "canceled_at",
+    "cancellation_reason",
+    "capture_method",
+    "client_secret",
+    "confirmation_method",
+    "created",
+    "currency",
+    "description",
+    "last_payment_error",
+    "livemode",
+    "next_action",
+    "payment_method",
+    "payment_method_types",
+    "processing",
+    "receipt_email",
+    "setup_future_usage",
+    "shipping",
+    "status",
+)
+
 
 def render(intent: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    """The object in the request's API version."""
+    """The object in the request's API version, reduced for a publishable key."""
+    if ctx.key_kind == "publishable":
+        return {name: intent[name] for name in PUBLISHABLE_FIELDS}
     return render_version(intent, ctx.version)
 
 
@@ -184,7 +228,9 @@ def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, 
 
 
 def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
-    return render(service.retrieve(ctx, path["intent"]), ctx)
+    intent = service.retrieve(ctx, path["intent"])
+    confirming.check_client_secret(ctx, intent, params)
+    return render(intent, ctx)
 
 
 def update(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
@@ -195,6 +241,17 @@ def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, A
     page = service.list_intents(ctx, params)
     return envelope(
         "/v1/payment_intents", [render(r.data, ctx) for r in page.records], page.has_more
+    )
+
+
+def search(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    return searching.search(
+        ctx,
+        params,
+        "payment_intent",
+        SEARCH_QUERY_FIELDS,
+        "payment_intents",
+        lambda intent: render(intent, ctx),
     )
 
 
@@ -226,19 +283,33 @@ def apply_customer_balance(
     return render(customer_balance.apply(ctx, path["intent"], params), ctx)
 
 
+PI = "payment_intent"
+
 ENDPOINTS = [
-    Endpoint("POST", "/v1/payment_intents", CREATE, create),
+    Endpoint("POST", "/v1/payment_intents", CREATE, create, returns=PI),
     Endpoint("GET", "/v1/payment_intents", LIST, list_),
-    Endpoint("GET", "/v1/payment_intents/{intent}", RETRIEVE, retrieve),
-    Endpoint("POST", "/v1/payment_intents/{intent}", UPDATE, update),
-    Endpoint("POST", "/v1/payment_intents/{intent}/confirm", CONFIRM, confirm, publishable=True),
-    Endpoint("POST", "/v1/payment_intents/{intent}/capture", CAPTURE, capture),
-    Endpoint("POST", "/v1/payment_intents/{intent}/cancel", CANCEL, cancel),
+    # Before /{intent}, which would take "search" for an id.
+    Endpoint("GET", "/v1/payment_intents/search", SEARCH, search),
+    Endpoint(
+        "GET", "/v1/payment_intents/{intent}", RETRIEVE, retrieve, publishable=True, returns=PI
+    ),
+    Endpoint("POST", "/v1/payment_intents/{intent}", UPDATE, update, returns=PI),
+    Endpoint(
+        "POST",
+        "/v1/payment_intents/{intent}/confirm",
+        CONFIRM,
+        confirm,
+        publishable=True,
+        returns=PI,
+    ),
+    Endpoint("POST", "/v1/payment_intents/{intent}/capture", CAPTURE, capture, returns=PI),
+    Endpoint("POST", "/v1/payment_intents/{intent}/cancel", CANCEL, cancel, returns=PI),
     Endpoint(
         "POST",
         "/v1/payment_intents/{intent}/increment_authorization",
         INCREMENT,
         increment_authorization,
+        returns=PI,
     ),
     Endpoint(
         "POST",
@@ -246,11 +317,13 @@ ENDPOINTS = [
         VERIFY_MICRODEPOSITS,
         verify_microdeposits,
         publishable=True,
+        returns=PI,
     ),
     Endpoint(
         "POST",
         "/v1/payment_intents/{intent}/apply_customer_balance",
         APPLY_CUSTOMER_BALANCE,
         apply_customer_balance,
+        returns=PI,
     ),
 ]

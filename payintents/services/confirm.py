@@ -100,6 +100,14 @@ def confirm(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:
     with ctx.store.write() as tx:
         record = load_for_update(tx, ctx, "payment_intent", intent_id, param="intent")
         check_client_secret(ctx, record.data, params)
+        if ctx.key_kind == "publishable" and record.data["confirmation_method"] == "manual":
+            # Stripe: with manual confirmation every payment attempt is made with a secret key.
+            raise ApiError(
+                "This PaymentIntent has confirmation_method manual: it can only be confirmed "
+                "with a secret API key.",
+                status=403,
+                code="secret_key_required",
+            )
         intent, error = confirm_in(tx, ctx, record, params)
     # The failed attempt is committed (charge, events) before the 402 is answered.
     if error is not None:

@@ -20,13 +20,17 @@ from payintents.domain.ids import request_id as new_request_id
 from payintents.errors import ApiError
 from payintents.runtime import Runtime
 from payintents.services.context import Ctx
-from payintents.wire import auth, form
+from payintents.services.expansion import resolver
+from payintents.wire import auth, expand, form, idempotency
 from payintents.wire.errors import error_body, internal_error
 from payintents.wire.params import Params
 
 log = logging.getLogger("payintents")
 
 MAX_BODY_BYTES = 1_000_000
+
+# Keys this process is executing (see idempotency.InFlight).
+IN_FLIGHT = idempotency.InFlight()
 
 BASE_HEADERS = {
     "cache-control": "no-cache, no-store",
@@ -48,25 +52,34 @@ class Endpoint:
     handler: Handler
     # Publishable keys may call it (the handler checks the client_secret).
     publishable: bool = False
+    # The object type it answers with, when always one: `expand[]` is checked before it runs.
+    returns: str | None = None
 
 
-def json_response(
-    status: int, body: Any, request_id: str, version: str, extra: dict[str, str] | None = None
+def raw_response(
+    status: int, body: bytes, request_id: str, version: str, extra: dict[str, str] | None = None
 ) -> Response:
     headers = {**BASE_HEADERS, "request-id": request_id, "stripe-version": version}
+    if 400 <= status < 500 and status != 409:
+        headers["stripe-should-retry"] = "false"
     if extra:
         headers.update(extra)
-    return Response(
-        orjson.dumps(body), status_code=status, headers=headers, media_type="application/json"
-    )
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
+def json_response(status: int, body: Any, request_id: str, version: str) -> Response:
+    return raw_response(status, orjson.dumps(body), request_id, version)
+
+
+def render_error(err: ApiError, request_id: str, now: int, livemode: bool) -> bytes:
+    return orjson.dumps(error_body(err, request_id, now, livemode))
 
 
 def error_response(
     err: ApiError, request_id: str, version: str, now: int, livemode: bool = False
 ) -> Response:
-    extra = {"stripe-should-retry": "false"} if err.status < 500 and err.status != 409 else None
-    return json_response(
-        err.status, error_body(err, request_id, now, livemode), request_id, version, extra
+    return raw_response(
+        err.status, render_error(err, request_id, now, livemode), request_id, version
     )
 
 
@@ -106,6 +119,15 @@ def request_version(request: Request) -> str:
     return version
 
 
+def handle(
+    endpoint: Endpoint, ctx: Ctx, params: dict[str, Any], path_params: dict[str, str]
+) -> Any:
+    """The handler's object, with what `expand[]` names in place of ids."""
+    result = endpoint.handler(ctx, params, path_params)
+    paths = params.get("expand")
+    return expand.expand(result, paths, resolver(ctx)) if paths else result
+
+
 def route(endpoint: Endpoint, runtime: Runtime) -> Route:
     async def serve(request: Request) -> Response:
         rid = new_request_id()
@@ -122,6 +144,8 @@ def route(endpoint: Endpoint, runtime: Runtime) -> Route:
                 auth.require_secret(principal)
             tree = await read_params(request)
             params = endpoint.params.parse(tree)
+            publishable = principal.kind == "publishable"
+            expand.check(params.get("expand", ()), endpoint.returns, publishable)
             ctx = Ctx(
                 account=principal.account,
                 livemode=principal.livemode,
@@ -134,9 +158,13 @@ def route(endpoint: Endpoint, runtime: Runtime) -> Route:
                 base_url=str(request.base_url).rstrip("/"),
                 runtime=runtime,
             )
-            result = await run_in_threadpool(
-                endpoint.handler, ctx, params, dict(request.path_params)
-            )
+            path_params = dict(request.path_params)
+            # Stripe: keys have no effect on GET and DELETE, which are idempotent already.
+            if request.method == "POST" and ctx.idempotency_key is not None:
+                return await _idempotent(
+                    request, ctx.idempotency_key, ctx, tree, endpoint, params, path_params
+                )
+            result = await run_in_threadpool(handle, endpoint, ctx, params, path_params)
         except ApiError as err:
             return error_response(err, rid, version, now, livemode)
         except Exception:
@@ -145,6 +173,42 @@ def route(endpoint: Endpoint, runtime: Runtime) -> Route:
         return json_response(200, result, rid, version)
 
     return Route(endpoint.path, serve, methods=[endpoint.method])
+
+
+async def _idempotent(
+    request: Request,
+    key: str,
+    ctx: Ctx,
+    tree: dict[str, Any],
+    endpoint: Endpoint,
+    params: dict[str, Any],
+    path_params: dict[str, str],
+) -> Response:
+    idempotency.check_key(key)
+
+    def execute() -> idempotency.Result:
+        try:
+            return 200, orjson.dumps(handle(endpoint, ctx, params, path_params))
+        except ApiError as err:
+            return err.status, render_error(err, ctx.request_id, ctx.now, ctx.livemode)
+
+    (status, body), original = await run_in_threadpool(
+        lambda: idempotency.run(
+            ctx.store,
+            IN_FLIGHT,
+            scope=ctx.scope,
+            key=key,
+            endpoint=request.url.path,
+            params=tree,
+            request_id=ctx.request_id,
+            now=ctx.now,
+            execute=execute,
+        )
+    )
+    headers = {"idempotency-key": key, "original-request": original or ctx.request_id}
+    if original is not None:
+        headers["idempotent-replayed"] = "true"
+    return raw_response(status, body, ctx.request_id, ctx.version, headers)
 
 
 def not_found_response(request: Request, runtime: Runtime) -> Response:

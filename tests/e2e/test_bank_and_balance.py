@@ -408,7 +408,9 @@ def test_microdeposits_verify_then_settle(
         pi.id, params={"amounts": [45, 32], "client_secret": pi.client_secret}
     )
     assert (verified.status, verified.next_action) == ("processing", None)
-    charge = client.v1.charges.retrieve(verified.latest_charge)
+    # A publishable key gets the reduced object, without latest_charge.
+    assert "latest_charge" not in verified
+    charge = client.v1.charges.retrieve(client.v1.payment_intents.retrieve(pi.id).latest_charge)
     assert charge.status == "pending"
     assert charge.payment_method_details.us_bank_account.mandate.startswith("mandate_")
     done = wait_for(client, pi.id, "succeeded")

@@ -1,0 +1,182 @@
+"""A publishable key with an intent's client_secret: what Stripe.js may read and do."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+import stripe
+
+from tests.conftest import make_client, new_key
+
+REDUCED = {
+    "id", "object", "amount", "automatic_payment_methods", "canceled_at",
+    "cancellation_reason", "capture_method", "client_secret", "confirmation_method", "created",
+    "currency", "description", "last_payment_error", "livemode", "next_action",
+    "payment_method", "payment_method_types", "processing", "receipt_email",
+    "setup_future_usage", "shipping", "status",
+}  # fmt: skip
+
+WRONG_SECRET = (
+    "The client_secret provided does not match the client_secret associated with the PaymentIntent."
+)
+SECRET_REQUIRED = (
+    "This API call cannot be made with a publishable API key. Please use a secret API key. "
+    "You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
+)
+
+
+def publishable(secret_key: str) -> str:
+    return "pk_test_" + secret_key.removeprefix("sk_test_")
+
+
+def intent(client: stripe.StripeClient, **params):
+    return client.v1.payment_intents.create(
+        params={
+            "amount": 2500,
+            "currency": "usd",
+            "payment_method_types": ["card"],
+            "metadata": {"order": "7"},
+            **params,
+        }
+    )
+
+
+def call(server, key: str, method: str, path: str, data: dict | None = None) -> httpx.Response:
+    return httpx.request(
+        method,
+        server.url + path,
+        headers={"Authorization": f"Bearer {key}"},
+        params=data if method == "GET" else None,
+        data=data if method != "GET" else None,
+    )
+
+
+def test_retrieve_returns_the_reduced_object(server, client, api_key) -> None:
+    pi = intent(client)
+    resp = call(
+        server, publishable(api_key), "GET", f"/v1/payment_intents/{pi.id}",
+        {"client_secret": pi.client_secret},
+    )  # fmt: skip
+    assert resp.status_code == 200
+    body = resp.json()
+    assert set(body) == REDUCED
+    assert body["id"] == pi.id
+    assert body["amount"] == 2500
+    assert body["client_secret"] == pi.client_secret
+    assert body["status"] == "requires_payment_method"
+    # The SDK sends the same request.
+    pk = make_client(server, publishable(api_key))
+    got = pk.v1.payment_intents.retrieve(pi.id, params={"client_secret": pi.client_secret})
+    assert got.id == pi.id
+    assert "metadata" not in got
+
+
+def test_confirm_with_publishable_key_succeeds(server, client, api_key) -> None:
+    pi = intent(client)
+    pk = make_client(server, publishable(api_key))
+    done = pk.v1.payment_intents.confirm(
+        pi.id,
+        params={
+            "client_secret": pi.client_secret,
+            "payment_method": "pm_card_visa",
+            "return_url": "https://shop.example/return",
+        },
+    )
+    assert done.status == "succeeded"
+    assert set(done.to_dict()) == REDUCED
+    full = client.v1.payment_intents.retrieve(pi.id)
+    assert full.status == "succeeded"
+    assert full.amount_received == 2500
+    assert full.metadata.to_dict() == {"order": "7"}
+
+
+def test_three_d_secure_with_publishable_key(server, client, api_key) -> None:
+    pi = intent(client)
+    pk_key = publishable(api_key)
+    resp = call(
+        server, pk_key, "POST", f"/v1/payment_intents/{pi.id}/confirm",
+        {"client_secret": pi.client_secret, "payment_method": "pm_card_authenticationRequired",
+         "return_url": "https://shop.example/return"},
+    )  # fmt: skip
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["status"] == "requires_action"
+    assert set(body) == REDUCED
+    url = urlsplit(body["next_action"]["redirect_to_url"]["url"])
+    query = dict(parse_qsl(url.query))
+    assert query["publishable_key"] == pk_key
+    page = httpx.get(server.url + url.path, params=query)
+    assert page.status_code == 200
+    answer = httpx.post(
+        server.url + url.path, data={**query, "outcome": "complete"}, follow_redirects=False
+    )
+    assert answer.status_code in (200, 302, 303)
+    assert client.v1.payment_intents.retrieve(pi.id).status == "succeeded"
+
+
+@pytest.mark.parametrize("method, suffix", [("GET", ""), ("POST", "/confirm")])
+def test_wrong_and_missing_client_secret(server, client, api_key, method, suffix) -> None:
+    pi = intent(client, payment_method="pm_card_visa")
+    path = f"/v1/payment_intents/{pi.id}{suffix}"
+    wrong = call(server, publishable(api_key), method, path, {"client_secret": pi.id + "_secret_x"})
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["code"] == "payment_intent_invalid_parameter"
+    assert wrong.json()["error"]["type"] == "invalid_request_error"
+    assert wrong.json()["error"]["message"] == WRONG_SECRET
+    assert wrong.json()["error"]["param"] == "client_secret"
+    missing = call(server, publishable(api_key), method, path, {})
+    assert missing.status_code == 403
+    assert missing.json()["error"]["code"] == "secret_key_required"
+    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_confirmation"
+
+
+def test_manual_confirmation_needs_the_secret_key(server, client, api_key) -> None:
+    pi = intent(client, payment_method="pm_card_visa", confirmation_method="manual")
+    pk = make_client(server, publishable(api_key))
+    with pytest.raises(stripe.PermissionError) as denied:
+        pk.v1.payment_intents.confirm(pi.id, params={"client_secret": pi.client_secret})
+    assert denied.value.http_status == 403
+    assert denied.value.error.code == "secret_key_required"
+    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_confirmation"
+    # Reading it is still allowed.
+    got = pk.v1.payment_intents.retrieve(pi.id, params={"client_secret": pi.client_secret})
+    assert got.confirmation_method == "manual"
+
+
+def test_another_accounts_publishable_key_sees_nothing(server, client) -> None:
+    pi = intent(client)
+    resp = call(
+        server, publishable(new_key()), "GET", f"/v1/payment_intents/{pi.id}",
+        {"client_secret": pi.client_secret},
+    )  # fmt: skip
+    assert resp.status_code == 404
+    assert resp.json()["error"]["code"] == "resource_missing"
+    assert resp.json()["error"]["param"] == "intent"
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/v1/payment_intents"),
+        ("GET", "/v1/payment_intents"),
+        ("POST", "/v1/payment_intents/{id}"),
+        ("POST", "/v1/payment_intents/{id}/cancel"),
+        ("POST", "/v1/payment_intents/{id}/capture"),
+        ("GET", "/v1/charges"),
+        ("GET", "/v1/customers"),
+    ],
+)
+def test_other_endpoints_refuse_publishable_keys(server, client, api_key, method, path) -> None:
+    pi = intent(client)
+    resp = call(
+        server, publishable(api_key), method, path.format(id=pi.id),
+        {"client_secret": pi.client_secret},
+    )  # fmt: skip
+    assert resp.status_code == 403
+    error = resp.json()["error"]
+    assert (error["type"], error["code"], error["message"]) == (
+        "invalid_request_error", "secret_key_required", SECRET_REQUIRED,
+    )  # fmt: skip
+    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
