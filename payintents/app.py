@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from payintents.clock import Clock
 from payintents.config import Config, config_from_json, config_to_json
+from payintents.domain.versions import DEFAULT_VERSION
 from payintents.processor import SimulatedProcessor
 from payintents.resources import ENDPOINTS
 from payintents.runtime import Runtime
@@ -23,6 +25,7 @@ from payintents.store import open_store
 from payintents.web import bank_pages, three_d_secure
 from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
+from payintents.wire import idempotency, openapi
 from payintents.wire.http import not_found_response, route
 
 
@@ -41,6 +44,8 @@ log = logging.getLogger("payintents")
 
 # How often each process looks for due work (expiries, settlements).
 SCHEDULER_INTERVAL = 1.0
+# How often each process forgets idempotency keys past their 24 hours.
+PRUNE_INTERVAL = 600.0
 
 
 async def _scheduler(runtime: Runtime) -> None:
@@ -51,6 +56,15 @@ async def _scheduler(runtime: Runtime) -> None:
         except Exception:
             log.exception("scheduler pass failed; retrying")
         await asyncio.sleep(SCHEDULER_INTERVAL)
+
+
+async def _forget_old_keys(runtime: Runtime) -> None:
+    while True:
+        try:
+            await run_in_threadpool(idempotency.prune, runtime.store, runtime.clock.now())
+        except Exception:
+            log.exception("pruning idempotency keys failed; retrying")
+        await asyncio.sleep(PRUNE_INTERVAL)
 
 
 def dispatcher_for(runtime: Runtime) -> Dispatcher:
@@ -64,7 +78,10 @@ def dispatcher_for(runtime: Runtime) -> Dispatcher:
 def build_app(runtime: Runtime) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_scheduler(runtime))]
+        tasks = [
+            asyncio.create_task(_scheduler(runtime)),
+            asyncio.create_task(_forget_old_keys(runtime)),
+        ]
         if runtime.config.dispatcher:
             tasks.append(asyncio.create_task(dispatcher_for(runtime).run()))
         yield
@@ -75,12 +92,19 @@ def build_app(runtime: Runtime) -> Starlette:
                 await task
         runtime.store.close()
 
+    # Public, like Stripe's published spec: it describes the API, not any account's data.
+    spec = openapi.document(ENDPOINTS, DEFAULT_VERSION)
+
+    async def openapi_json(request: Request) -> Response:
+        return JSONResponse(spec)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         return not_found_response(request, runtime)
 
     app = Starlette(
         routes=[
             *(route(e, runtime) for e in ENDPOINTS),
+            Route("/openapi.json", openapi_json),
             *three_d_secure.routes(runtime),
             *bank_pages.routes(runtime),
         ],

@@ -41,6 +41,19 @@ def _child(path: str, key: str) -> str:
     return f"{path}[{key}]" if path else key
 
 
+def _emptyable(spec: Spec, schema: dict[str, Any]) -> dict[str, Any]:
+    """An empty string unsets an emptyable parameter."""
+    return {"anyOf": [schema, {"type": "string", "enum": [""]}]} if spec.emptyable else schema
+
+
+def _object_schema(fields: Mapping[str, Spec], required: Sequence[str]) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": False}
+    schema["properties"] = {name: spec.json_schema() for name, spec in fields.items()}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
 class Spec:
     emptyable: bool = False
 
@@ -52,6 +65,10 @@ class Spec:
         return self.convert(value, path)
 
     def convert(self, value: Any, path: str) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        """The OpenAPI (JSON Schema) description of the values `convert` accepts."""
         raise NotImplementedError
 
 
@@ -66,6 +83,9 @@ class Str(Spec):
     max_length: int = 5000
     emptyable: bool = False
     check: Callable[[str, str], None] | None = None
+
+    def json_schema(self) -> dict[str, Any]:
+        return _emptyable(self, {"type": "string", "maxLength": self.max_length})
 
     def convert(self, value: Any, path: str) -> str:
         text = _expect_scalar(value, path, "string")
@@ -85,6 +105,11 @@ class Int(Spec):
     min: int | None = None
     max: int | None = None
     emptyable: bool = False
+
+    def json_schema(self) -> dict[str, Any]:
+        bounds = {"minimum": self.min, "maximum": self.max}
+        schema = {"type": "integer"} | {k: v for k, v in bounds.items() if v is not None}
+        return _emptyable(self, schema)
 
     def convert(self, value: Any, path: str) -> int:
         text = _expect_scalar(value, path, "integer")
@@ -112,6 +137,9 @@ class Int(Spec):
 class Bool(Spec):
     emptyable: bool = False
 
+    def json_schema(self) -> dict[str, Any]:
+        return _emptyable(self, {"type": "boolean"})
+
     def convert(self, value: Any, path: str) -> bool:
         text = _expect_scalar(value, path, "boolean")
         if text == "true":
@@ -125,6 +153,9 @@ class Bool(Spec):
 class Enum(Spec):
     values: tuple[str, ...]
     emptyable: bool = False
+
+    def json_schema(self) -> dict[str, Any]:
+        return _emptyable(self, {"type": "string", "enum": list(self.values)})
 
     def convert(self, value: Any, path: str) -> str:
         text = _expect_scalar(value, path, "string")
@@ -142,6 +173,9 @@ class OneOf(Spec):
 
     options: tuple[Spec, ...]
     emptyable: bool = False
+
+    def json_schema(self) -> dict[str, Any]:
+        return _emptyable(self, {"anyOf": [o.json_schema() for o in self.options]})
 
     def convert(self, value: Any, path: str) -> Any:
         # Report the error of the option shaped like the value (a hash for a hash, ...).
@@ -162,6 +196,10 @@ class Arr(Spec):
     item: Spec
     max_items: int = 100
     emptyable: bool = False
+
+    def json_schema(self) -> dict[str, Any]:
+        schema = {"type": "array", "items": self.item.json_schema(), "maxItems": self.max_items}
+        return _emptyable(self, schema)
 
     def convert(self, value: Any, path: str) -> list[Any]:
         if isinstance(value, dict):
@@ -212,6 +250,9 @@ class Obj(Spec):
     required: tuple[str, ...] = ()
     emptyable: bool = False
 
+    def json_schema(self) -> dict[str, Any]:
+        return _emptyable(self, _object_schema(self.fields, self.required))
+
     def convert(self, value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise ApiError(f"Invalid object: {path or 'the request'} must be a hash.", param=path)
@@ -236,6 +277,9 @@ class Free(Spec):
 
     emptyable: bool = True
 
+    def json_schema(self) -> dict[str, Any]:
+        return _emptyable(self, {"type": "object"})
+
     def convert(self, value: Any, path: str) -> Any:
         if isinstance(value, dict | list):
             return value
@@ -251,6 +295,16 @@ class Metadata(Spec):
     """`metadata[k]=v`; an empty value unsets k, `metadata=` unsets every key."""
 
     emptyable: bool = True
+
+    def json_schema(self) -> dict[str, Any]:
+        value = {"type": "string", "maxLength": METADATA_VALUE_MAX}
+        schema = {
+            "type": "object",
+            "maxProperties": METADATA_MAX_KEYS,
+            "propertyNames": {"maxLength": METADATA_KEY_MAX, "pattern": r"^[^\[\]]*$"},
+            "additionalProperties": value,
+        }
+        return _emptyable(self, schema)
 
     def convert(self, value: Any, path: str) -> dict[str, str | None]:
         if not isinstance(value, dict):
@@ -307,3 +361,7 @@ class Params:
     def parse(self, tree: Mapping[str, Any]) -> dict[str, Any]:
         spec = Obj({**self.fields, "expand": EXPAND}, required=self.required)
         return spec.convert(dict(tree), "")
+
+    def json_schema(self) -> dict[str, Any]:
+        """The request body (or the query parameters' object) this schema validates."""
+        return _object_schema({**self.fields, "expand": EXPAND}, self.required)
