@@ -1,4 +1,4 @@
-.PHONY: serve test lint lock
+.PHONY: serve test lint lock bench
 
 # Start the server on the embedded SQLite default (./payintents.sqlite3).
 serve:
@@ -8,6 +8,10 @@ serve:
 # Run the whole test suite (installs Debian's chromium for the browser tests when missing).
 test:
 	@scripts/test
+
+# Benchmark every scenario with wrk (bench/run.py; ARGS="--scales 1000,100000,1000000").
+bench:
+	@scripts/bench $(ARGS)
 
 lint:
 	@scripts/bootstrap dev
