@@ -8,7 +8,10 @@ SQLite, the twin: two processes on one file (BEGIN IMMEDIATE).
 
 from __future__ import annotations
 
+import re
 import secrets
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
+from payintents.store.sqlite import migrations
 from tests.pg import temp_schema
-from tests.server import ServerProcess
+from tests.server import ROOT, ServerProcess
 
 CONFIRMS = 50
 UNEXPECTED_STATE = "payment_intent_unexpected_state"
@@ -191,6 +196,25 @@ def test_workers_share_one_port(tmp_path: Path) -> None:
         while any(Path(f"/proc/{pid}").exists() for pid in workers):
             assert time.monotonic() < deadline, "workers outlived the server"
             time.sleep(0.1)
+
+
+def test_migrate_started_three_times_at_once_applies_each_migration_once() -> None:
+    """`payintents migrate` on a fresh schema from three processes at the same moment: they
+    queue on the advisory lock; one applies everything, the others find nothing to do."""
+    names = [name for name, _ in migrations("postgres")]
+    with temp_schema("migrate") as url:
+        cmd = [sys.executable, "-m", "payintents", "migrate", "--database", url]
+        procs = [
+            subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for _ in range(3)
+        ]
+        outputs = [p.communicate(timeout=60)[0].decode() for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], outputs
+        applied = sorted(int(re.search(r"applied (\d+) migration", o).group(1)) for o in outputs)
+        assert applied == [0, 0, len(names)], outputs
+        with psycopg.connect(url) as conn:
+            rows = conn.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        assert [r[0] for r in rows] == names
 
 
 def _children(pid: int) -> list[int]:

@@ -312,8 +312,14 @@ def test_timeouts_are_failures(tmp_path: Path, receiver: Receiver) -> None:
         proc.stop()
 
 
-def test_sigkill_with_pending_events_loses_none(tmp_path: Path, receiver: Receiver) -> None:
-    proc = own_server(tmp_path, "--webhook-timeout", "2").start()
+def test_sigkill_with_pending_events_loses_none(
+    own_database: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    proc = ServerProcess(
+        own_database,
+        "--webhook-retry-schedule", "1,1,1,1,1,1,1,1", "--webhook-timeout", "2",
+        log_path=tmp_path / "server.log",
+    ).start()  # fmt: skip
     client = make_client(proc)
     subscribe(client, receiver)
     receiver.answer = 500
@@ -361,6 +367,12 @@ def test_sigkill_mid_delivery_resends_after_the_lease(tmp_path: Path, receiver: 
 def test_two_dispatchers_send_each_attempt_once(own_database: str, receiver: Receiver) -> None:
     db = own_database
     proc = ServerProcess(db, "--no-dispatcher").start()
+    client = make_client(proc)
+    subscribe(client, receiver)
+    receiver.delay = 0.02
+    # A backlog both dispatchers find at once when they start, then more while they run.
+    for _ in range(20):
+        intent(client, payment_method="pm_card_visa", confirm=True)
     dispatchers = [
         subprocess.Popen(
             [sys.executable, "-m", "payintents", "dispatch", "--database", db],
@@ -371,13 +383,10 @@ def test_two_dispatchers_send_each_attempt_once(own_database: str, receiver: Rec
         for _ in range(2)
     ]
     try:
-        client = make_client(proc)
-        subscribe(client, receiver)
-        receiver.delay = 0.02
         for _ in range(20):
             intent(client, payment_method="pm_card_visa", confirm=True)
-        expected = {e.id for e in client.v1.events.list(params={"limit": 100}).data}
-        assert len(expected) == 60
+        expected = {e.id for e in client.v1.events.list(params={"limit": 100}).auto_paging_iter()}
+        assert len(expected) == 120
         receiver.wait_for_ids(expected, timeout=30)
         time.sleep(1)
         attempts = receiver.attempts()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +13,11 @@ import stripe
 from payintents.events import types
 from payintents.events.listing import keys_sql, page_of_types
 from payintents.events.record import record_event
-from payintents.store.base import PageQuery
+from payintents.store.base import PageQuery, Store
+from payintents.store.postgres import PostgresStore
 from payintents.store.sqlite import SqliteStore
 from payintents.webhooks import outbox, signing
+from tests.pg import temp_schema
 
 SCOPE = "acct_1TEST/test"
 
@@ -27,7 +30,7 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
     s.close()
 
 
-def endpoint(store: SqliteStore, scope: str, events: list[str], status: str = "enabled") -> str:
+def endpoint(store: Store, scope: str, events: list[str], status: str = "enabled") -> str:
     endpoint_id = f"we_{random.randrange(10**12)}"
     data = {
         "id": endpoint_id, "object": "webhook_endpoint", "api_version": None, "created": 1,
@@ -39,7 +42,7 @@ def endpoint(store: SqliteStore, scope: str, events: list[str], status: str = "e
     return endpoint_id
 
 
-def event(store: SqliteStore, type: str, now: int = 1000, scope: str = SCOPE) -> dict:
+def event(store: Store, type: str, now: int = 1000, scope: str = SCOPE) -> dict:
     with store.write() as tx:
         return record_event(
             tx, scope=scope, livemode=False, now=now, type=type, obj={"id": "pi_1"},
@@ -118,6 +121,35 @@ def test_claims_exclude_each_other_until_the_lease_lapses(store: SqliteStore) ->
         statuses = dict(tx.execute("SELECT id, status FROM webhook_deliveries"))
         attempts = tx.execute("SELECT COUNT(*) FROM webhook_attempts")[0][0]
     assert statuses[first[0].id] == "succeeded" and attempts == 2
+
+
+def test_postgres_claims_skip_rows_another_dispatcher_holds() -> None:
+    """Two dispatchers claiming at the same moment on PostgreSQL: the second takes the rows
+    the first has not locked, at once, instead of waiting for (and then re-taking) them."""
+    with temp_schema("outbox") as url:
+        store = PostgresStore(url)
+        try:
+            store.migrate()
+            endpoint(store, SCOPE, ["*"])
+            for _ in range(5):
+                event(store, "charge.succeeded")
+            now = outbox.now_ms()
+            second: list[outbox.Claimed] = []
+
+            def claim_second() -> None:
+                with store.write() as tx:
+                    second.extend(outbox.claim(tx, "b", now, 1000, 10))
+
+            with store.write() as tx:
+                first = outbox.claim(tx, "a", now, 1000, 3)
+                other = threading.Thread(target=claim_second)
+                other.start()
+                other.join(10)
+                assert not other.is_alive(), "the second claim waited for the first one's locks"
+            assert len(first) == 3 and len(second) == 2
+            assert not {c.id for c in first} & {c.id for c in second}
+        finally:
+            store.close()
 
 
 def test_retry_schedule_then_give_up(store: SqliteStore) -> None:
