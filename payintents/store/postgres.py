@@ -174,16 +174,8 @@ class PostgresStore:
     def _transaction(self, begin: str, writable: bool) -> Iterator[PostgresTx]:
         outer: PostgresTx | None = getattr(self._local, "tx", None)
         if outer is not None:
-            # This thread has a write open (a request's unit of work): join it.
-            if not writable:
-                yield outer
-                return
-            outer.depth += 1
-            try:
-                with sql.savepoint(outer.execute, outer.depth):
-                    yield outer
-            finally:
-                outer.depth -= 1
+            with sql.join(outer, writable) as tx:
+                yield tx
             return
         if not self._opened:
             # Safe to call again on an open pool, so racing threads need no lock.

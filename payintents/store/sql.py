@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from payintents.store.base import KINDS, PageQuery
 
@@ -121,3 +121,27 @@ def savepoint(execute: Callable[[str], Any], depth: int) -> Iterator[None]:
         execute(f"RELEASE SAVEPOINT {name}")
         raise
     execute(f"RELEASE SAVEPOINT {name}")
+
+
+class Nestable(Protocol):
+    depth: int
+
+    def execute(self, statement: str, params: tuple[Any, ...] = ...) -> Any: ...
+
+
+T = TypeVar("T", bound=Nestable)
+
+
+@contextmanager
+def join(outer: T, writable: bool) -> Iterator[T]:
+    """Work inside the write transaction this thread has open (a request's unit of work):
+    a read sees its uncommitted writes, a write nests in a savepoint of its own."""
+    if not writable:
+        yield outer
+        return
+    outer.depth += 1
+    try:
+        with savepoint(outer.execute, outer.depth):
+            yield outer
+    finally:
+        outer.depth -= 1

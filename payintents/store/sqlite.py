@@ -226,16 +226,8 @@ class SqliteStore:
     def _transaction(self, begin: str, writable: bool) -> Iterator[SqliteTx]:
         outer: SqliteTx | None = getattr(self._local, "tx", None)
         if outer is not None:
-            # This thread has a write open (a request's unit of work): join it.
-            if not writable:
-                yield outer
-                return
-            outer.depth += 1
-            try:
-                with sql.savepoint(outer.execute, outer.depth):
-                    yield outer
-            finally:
-                outer.depth -= 1
+            with sql.join(outer, writable) as tx:
+                yield tx
             return
         if writable:
             with self._grouped_write() as tx:

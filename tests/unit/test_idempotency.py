@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from payintents.errors import ApiError
-from payintents.store import open_store
 from payintents.store.base import Store
 from payintents.wire import idempotency
-from tests.pg import temp_schema
 
 DAY = 24 * 3600
 T0 = 1_700_000_000
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = open_store(str(tmp_path / "unit.sqlite3"))
-        s.migrate()
-        yield s
-        s.close()
-        return
-    with temp_schema("idem") as url:
-        s = open_store(url)
-        s.migrate()
-        yield s
-        s.close()
 
 
 class Handler:

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from payintents.store import open_store
 from payintents.store.base import Store
 from payintents.store.search import Clause, Criteria, search_sql
-from tests.pg import temp_schema
 
 A = "acct_A/test"
 B = "acct_B/test"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = open_store(str(tmp_path / "search.sqlite3"))
-        s.migrate()
-        yield s
-        s.close()
-        return
-    with temp_schema("search") as url:
-        s = open_store(url)
-        s.migrate()
-        yield s
-        s.close()
 
 
 def intent(n: int, **fields: Any) -> dict[str, Any]:

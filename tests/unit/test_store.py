@@ -21,24 +21,6 @@ A = "acct_A/test"
 B = "acct_B/test"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "unit.sqlite3")
-    else:
-        with temp_schema("unit") as url:
-            yield url
-
-
-@pytest.fixture
-def store(database: str) -> Iterator[Store]:
-    s = open_store(database)
-    s.migrate()
-    yield s
-    s.close()
-
-
 def intent(n: int, created: int, **fields: Any) -> dict[str, Any]:
     return {
         "id": f"pi_{n:04d}",
