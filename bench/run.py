@@ -40,6 +40,7 @@ POSTGRES = "postgresql://root@127.0.0.1:5432/test"
 SCENARIOS = [
     "create",
     "create_confirm",
+    "create_confirm_key",
     "capture",
     "retrieve",
     "list",
@@ -179,7 +180,7 @@ def wrk(
 
 
 HEADER = (
-    f"{'scenario':<16}{'store':<10}{'workers':>7}{'stored':>9}{'req/s':>9}{'p50 ms':>8}"
+    f"{'scenario':<20}{'store':<10}{'workers':>7}{'stored':>9}{'req/s':>9}{'p50 ms':>8}"
     f"{'p99 ms':>8}{'p99.9':>8}{'errors':>8}{'RSS MB':>8}{'of ceiling':>11}"
 )
 
@@ -187,7 +188,7 @@ HEADER = (
 def show(r: Result, store: str, workers: int, stored: int, ceiling: dict[int, float]) -> None:
     share = f"{r.rps / ceiling[workers]:.1%}" if workers in ceiling else "-"
     print(
-        f"{r.scenario:<16}{store:<10}{workers:>7}{stored:>9}{r.rps:>9.0f}{r.p50_ms:>8.2f}"
+        f"{r.scenario:<20}{store:<10}{workers:>7}{stored:>9}{r.rps:>9.0f}{r.p50_ms:>8.2f}"
         f"{r.p99_ms:>8.2f}{r.p999_ms:>8.2f}{r.errors:>8}{r.rss_mb:>8.0f}{share:>11}",
         flush=True,
     )

@@ -27,6 +27,7 @@ from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
 from payintents.wire import idempotency, openapi
 from payintents.wire.http import not_found_response, route
+from payintents.wire.routing import ApiRouter
 
 
 def build_runtime(config: Config) -> Runtime:
@@ -75,7 +76,7 @@ def dispatcher_for(runtime: Runtime) -> Dispatcher:
     )
 
 
-def build_app(runtime: Runtime) -> Starlette:
+def build_app(runtime: Runtime) -> ApiRouter:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tasks = [
@@ -103,7 +104,6 @@ def build_app(runtime: Runtime) -> Starlette:
 
     app = Starlette(
         routes=[
-            *(route(e, runtime) for e in ENDPOINTS),
             Route("/openapi.json", openapi_json),
             *three_d_secure.routes(runtime),
             *bank_pages.routes(runtime),
@@ -112,14 +112,14 @@ def build_app(runtime: Runtime) -> Starlette:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    return app
+    return ApiRouter([route(e, runtime) for e in ENDPOINTS], fallback=app)
 
 
 # `serve --workers N`: the parent hands each worker process its settings here.
 WORKER_CONFIG_ENV = "PAYINTENTS_WORKER_CONFIG"
 
 
-def create_app() -> Starlette:
+def create_app() -> ApiRouter:
     """ASGI factory for worker processes (`payintents.app:create_app`, factory=True): each
     builds its own runtime and store from the settings `serve` put in the environment."""
     return build_app(build_runtime(config_from_json(os.environ[WORKER_CONFIG_ENV])))

@@ -123,6 +123,8 @@ class Tx(Protocol):
 
 class Store(Protocol):
     dialect: str
+    # Reads answer in well under a millisecond (no network): GETs run them on the event loop.
+    inline_reads: bool
 
     def read(self) -> AbstractContextManager[Tx]: ...
 

@@ -145,6 +145,8 @@ class PostgresTx:
 
 class PostgresStore:
     dialect = "postgres"
+    # A read is a round trip to the server: the event loop must not wait for it.
+    inline_reads = False
 
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         """`url` is a libpq URL or conninfo, passed as given: `?options=-csearch_path%3Dx`

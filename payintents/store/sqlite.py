@@ -129,6 +129,7 @@ class SqliteTx:
 
 class SqliteStore:
     dialect = "sqlite"
+    inline_reads = True
 
     def __init__(self, path: str) -> None:
         self.path = path

@@ -1,19 +1,22 @@
 """The request pipeline every endpoint shares: authenticate, decode, validate,
-run the handler in a worker thread, and answer with Stripe's headers and bodies.
+run the handler, and answer with Stripe's headers and bodies.
+
+Endpoints are plain ASGI handlers (routing.ApiRouter dispatches to them); a write runs in
+a worker thread so the event loop keeps serving while it waits for the database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from payintents.domain import versions
 from payintents.domain.ids import request_id as new_request_id
@@ -24,13 +27,20 @@ from payintents.services.expansion import resolver
 from payintents.wire import auth, expand, form, idempotency
 from payintents.wire.errors import error_body, internal_error
 from payintents.wire.params import Params
+from payintents.wire.routing import Receive, Scope, Send, Serve
 
 log = logging.getLogger("payintents")
+
+T = TypeVar("T")
 
 MAX_BODY_BYTES = 1_000_000
 
 # Keys this process is executing (see idempotency.InFlight).
 IN_FLIGHT = idempotency.InFlight()
+
+# Threads for handlers that may block: enough for every connection of a busy client to be
+# queued on SQLite's writer, so they share its commits (store/sqlite.py, group commit).
+THREADS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="payintents")
 
 BASE_HEADERS = {
     "cache-control": "no-cache, no-store",
@@ -40,6 +50,9 @@ BASE_HEADERS = {
     "X-Stripe-External-Auth-Required, X-Stripe-Privileged-Session-Required",
     "access-control-max-age": "300",
 }
+_RAW_BASE_HEADERS = [(k.encode(), v.encode()) for k, v in BASE_HEADERS.items()] + [
+    (b"content-type", b"application/json")
+]
 
 Handler = Callable[[Ctx, dict[str, Any], dict[str, str]], Any]
 
@@ -56,40 +69,99 @@ class Endpoint:
     returns: str | None = None
 
 
-def raw_response(
-    status: int, body: bytes, request_id: str, version: str, extra: dict[str, str] | None = None
-) -> Response:
+def response_headers(
+    status: int, request_id: str, version: str, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     headers = {**BASE_HEADERS, "request-id": request_id, "stripe-version": version}
     if 400 <= status < 500 and status != 409:
         headers["stripe-should-retry"] = "false"
     if extra:
         headers.update(extra)
-    return Response(body, status_code=status, headers=headers, media_type="application/json")
+    return headers
 
 
-def json_response(status: int, body: Any, request_id: str, version: str) -> Response:
-    return raw_response(status, orjson.dumps(body), request_id, version)
+def raw_response(status: int, body: bytes, request_id: str, version: str) -> Response:
+    return Response(
+        body,
+        status_code=status,
+        headers=response_headers(status, request_id, version),
+        media_type="application/json",
+    )
+
+
+async def send_response(
+    send: Send,
+    status: int,
+    body: bytes,
+    request_id: str,
+    version: str,
+    extra: dict[str, str] | None = None,
+) -> None:
+    headers = [
+        *_RAW_BASE_HEADERS,
+        (b"content-length", str(len(body)).encode()),
+        (b"request-id", request_id.encode()),
+        (b"stripe-version", version.encode()),
+    ]
+    if 400 <= status < 500 and status != 409:
+        headers.append((b"stripe-should-retry", b"false"))
+    if extra:
+        headers.extend((k.encode(), v.encode("latin-1")) for k, v in extra.items())
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def render_error(err: ApiError, request_id: str, now: int, livemode: bool) -> bytes:
     return orjson.dumps(error_body(err, request_id, now, livemode))
 
 
-def error_response(
-    err: ApiError, request_id: str, version: str, now: int, livemode: bool = False
-) -> Response:
-    return raw_response(
-        err.status, render_error(err, request_id, now, livemode), request_id, version
-    )
+class Disconnected(Exception):
+    """The client went away before its request body arrived."""
 
 
-async def read_params(request: Request) -> dict[str, Any]:
-    if request.method in ("GET", "DELETE"):
-        return form.decode(request.url.query)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise ApiError(f"Request body too large: the limit is {MAX_BODY_BYTES} bytes.", status=413)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+async def read_body(receive: Receive) -> bytes:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ApiError(
+                f"Request body too large: the limit is {MAX_BODY_BYTES} bytes.", status=413
+            )
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def request_headers(scope: Scope) -> dict[str, str]:
+    """The first value of each header (ASGI servers give lowercase names)."""
+    headers: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return headers
+
+
+def base_url(scope: Scope, headers: dict[str, str]) -> str:
+    """What Starlette's `request.base_url` gives, without its trailing slash."""
+    scheme = scope.get("scheme", "http")
+    host = headers.get("host")
+    if host is None:
+        server = scope.get("server")
+        if server is None:
+            return scope.get("root_path", "").rstrip("/")
+        name, port = server
+        default = 443 if scheme in ("https", "wss") else 80
+        host = name if port == default else f"{name}:{port}"
+    return f"{scheme}://{host}{scope.get('root_path', '')}".rstrip("/")
+
+
+def read_params(method: str, query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    if method in ("GET", "DELETE"):
+        return form.decode(query)
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json" or (
         content_type == "" and body.lstrip()[:1] in (b"{", b"[")
     ):
@@ -104,14 +176,14 @@ async def read_params(request: Request) -> dict[str, Any]:
         )
     params = form.decode(body)
     # Stripe reads query-string parameters on POST too.
-    if request.url.query:
-        for key, value in form.decode(request.url.query).items():
+    if query:
+        for key, value in form.decode(query).items():
             params.setdefault(key, value)
     return params
 
 
-def request_version(request: Request) -> str:
-    version = request.headers.get("stripe-version")
+def request_version(headers: dict[str, str]) -> str:
+    version = headers.get("stripe-version")
     if version is None:
         return versions.DEFAULT_VERSION
     if not versions.is_valid(version):
@@ -128,21 +200,31 @@ def handle(
     return expand.expand(result, paths, resolver(ctx)) if paths else result
 
 
-def route(endpoint: Endpoint, runtime: Runtime) -> Route:
-    async def serve(request: Request) -> Response:
+async def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(THREADS, fn, *args)
+
+
+def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
+    # A read on a store that answers in well under a millisecond (SQLite) runs on the event
+    # loop: handing it to a thread and back would cost more than the read.
+    inline = endpoint.method == "GET" and runtime.store.inline_reads
+
+    async def serve(scope: Scope, receive: Receive, send: Send, path: dict[str, str]) -> None:
         rid = new_request_id()
         now = runtime.clock.now()
         version = versions.DEFAULT_VERSION
         livemode = False
+        method = scope["method"]
+        status, extra = 200, None
         try:
-            version = request_version(request)
-            principal = auth.authenticate(
-                request.headers.get("authorization"), runtime.config.api_keys
-            )
+            headers = request_headers(scope)
+            version = request_version(headers)
+            principal = auth.authenticate(headers.get("authorization"), runtime.config.api_keys)
             livemode = principal.livemode
             if not endpoint.publishable:
                 auth.require_secret(principal)
-            tree = await read_params(request)
+            body = b"" if method in ("GET", "DELETE") else await read_body(receive)
+            tree = read_params(method, scope["query_string"].decode("latin-1"), headers, body)
             params = endpoint.params.parse(tree)
             publishable = principal.kind == "publishable"
             expand.check(params.get("expand", ()), endpoint.returns, publishable)
@@ -154,36 +236,43 @@ def route(endpoint: Endpoint, runtime: Runtime) -> Route:
                 request_id=rid,
                 version=version,
                 now=now,
-                idempotency_key=request.headers.get("idempotency-key"),
-                base_url=str(request.base_url).rstrip("/"),
+                idempotency_key=headers.get("idempotency-key"),
+                base_url=base_url(scope, headers),
                 runtime=runtime,
             )
-            path_params = dict(request.path_params)
             # Stripe: keys have no effect on GET and DELETE, which are idempotent already.
-            if request.method == "POST" and ctx.idempotency_key is not None:
-                return await _idempotent(
-                    request, ctx.idempotency_key, ctx, tree, endpoint, params, path_params
+            if method == "POST" and ctx.idempotency_key is not None:
+                url = scope.get("root_path", "") + scope["path"]
+                status, answer, extra = await _idempotent(
+                    url, ctx.idempotency_key, ctx, tree, endpoint, params, path
                 )
-            result = await run_in_threadpool(handle, endpoint, ctx, params, path_params)
+            elif inline:
+                answer = orjson.dumps(handle(endpoint, ctx, params, path))
+            else:
+                result = await in_thread(handle, endpoint, ctx, params, path)
+                answer = orjson.dumps(result)
+        except Disconnected:
+            return
         except ApiError as err:
-            return error_response(err, rid, version, now, livemode)
+            status, answer = err.status, render_error(err, rid, now, livemode)
         except Exception:
-            log.exception("unhandled error in %s %s", request.method, request.url.path)
-            return error_response(internal_error(), rid, version, now, livemode)
-        return json_response(200, result, rid, version)
+            log.exception("unhandled error in %s %s", method, scope["path"])
+            err = internal_error()
+            status, answer = err.status, render_error(err, rid, now, livemode)
+        await send_response(send, status, answer, rid, version, extra)
 
-    return Route(endpoint.path, serve, methods=[endpoint.method])
+    return endpoint.method, endpoint.path, serve
 
 
 async def _idempotent(
-    request: Request,
+    path: str,
     key: str,
     ctx: Ctx,
     tree: dict[str, Any],
     endpoint: Endpoint,
     params: dict[str, Any],
     path_params: dict[str, str],
-) -> Response:
+) -> tuple[int, bytes, dict[str, str]]:
     idempotency.check_key(key)
 
     def execute() -> idempotency.Result:
@@ -192,13 +281,13 @@ async def _idempotent(
         except ApiError as err:
             return err.status, render_error(err, ctx.request_id, ctx.now, ctx.livemode)
 
-    (status, body), original = await run_in_threadpool(
+    (status, body), original = await in_thread(
         lambda: idempotency.run(
             ctx.store,
             IN_FLIGHT,
             scope=ctx.scope,
             key=key,
-            endpoint=request.url.path,
+            endpoint=path,
             params=tree,
             request_id=ctx.request_id,
             now=ctx.now,
@@ -208,7 +297,7 @@ async def _idempotent(
     headers = {"idempotency-key": key, "original-request": original or ctx.request_id}
     if original is not None:
         headers["idempotent-replayed"] = "true"
-    return raw_response(status, body, ctx.request_id, ctx.version, headers)
+    return status, body, headers
 
 
 def not_found_response(request: Request, runtime: Runtime) -> Response:
@@ -218,4 +307,5 @@ def not_found_response(request: Request, runtime: Runtime) -> Response:
         "https://stripe.com/docs or we can help at https://support.stripe.com/.",
         status=404,
     )
-    return error_response(err, rid, versions.DEFAULT_VERSION, runtime.clock.now())
+    body = render_error(err, rid, runtime.clock.now(), False)
+    return raw_response(err.status, body, rid, versions.DEFAULT_VERSION)
