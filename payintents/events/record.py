@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from payintents.domain import versions
@@ -23,7 +22,9 @@ def record_event(
     idempotency_key: str | None,
     previous_attributes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    data: dict[str, Any] = {"object": copy.deepcopy(obj)}
+    """The event as stored; its `data.object` is `obj` itself, not a copy: the insert below
+    serializes the event before the caller can change `obj`."""
+    data: dict[str, Any] = {"object": obj}
     if previous_attributes is not None:
         data["previous_attributes"] = previous_attributes
     event = {
