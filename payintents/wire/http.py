@@ -159,7 +159,7 @@ def base_url(scope: Scope, headers: dict[str, str]) -> str:
 
 
 def read_params(method: str, query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    if method in ("GET", "DELETE"):
+    if method != "POST":
         return form.decode(query)
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json" or (
@@ -223,7 +223,7 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
             livemode = principal.livemode
             if not endpoint.publishable:
                 auth.require_secret(principal)
-            body = b"" if method in ("GET", "DELETE") else await read_body(receive)
+            body = await read_body(receive) if method == "POST" else b""
             tree = read_params(method, scope["query_string"].decode("latin-1"), headers, body)
             params = endpoint.params.parse(tree)
             publishable = principal.kind == "publishable"

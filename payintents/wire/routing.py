@@ -46,6 +46,8 @@ class ApiRouter:
                 self._templated.setdefault(method, []).append((compile_path(path), serve))
 
     def match(self, method: str, path: str) -> tuple[Serve, dict[str, str]] | None:
+        if method == "HEAD":
+            method = "GET"  # as Starlette's routes do; the server leaves out the body
         # Templated routes never shadow exact ones: no template's segment is a literal one
         # declared before it (`/v1/payment_intents/search` precedes `/{intent}`).
         serve = self._exact.get((method, path))
