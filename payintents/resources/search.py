@@ -18,11 +18,12 @@ def search(
     fields: Mapping[str, search_query.Field],
     resource: str,
     render: Callable[[dict[str, Any]], dict[str, Any]],
+    unsupported: search_query.Unsupported | None = None,
 ) -> dict[str, Any]:
     query = params.get("query")
     if not isinstance(query, str):
         raise search_query.empty_query()
-    criteria = search_query.parse(query, fields, resource)
+    criteria = search_query.parse(query, fields, resource, unsupported)
     after = read_page_token(params["page"]) if "page" in params else None
     page = common.search(ctx, kind, criteria, params.get("limit", SEARCH_LIMIT), after)
     last = page.records[-1] if page.records else None

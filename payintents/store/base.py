@@ -8,7 +8,7 @@ with the columns it is filtered by, so lookups and pages are index reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,6 +28,54 @@ class Kind:
     search_metadata: bool = False
     # Columns the Search API matches as text: `:` ignoring case, `~` substrings.
     search_text: tuple[str, ...] = ()
+    # Columns computed from the object rather than copied from a top-level field of the same
+    # name (nested fields the Search API matches): column -> its value for a wire object.
+    derived: Mapping[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
+    # Search fields kept under another column: query field -> its column, and the column and
+    # value that must also match for the field to exist (the charge's payment method type).
+    search_columns: Mapping[str, SearchColumn] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchColumn:
+    column: str
+    guard: tuple[str, str] | None = None
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(value: str) -> str:
+    """Search matches ignore ASCII case: the stored value and the query value are folded
+    alike (ASCII only, as SQLite's lower() and the backfills in migrations 0006 and 0007)."""
+    return value.translate(_ASCII_LOWER)
+
+
+def _method_detail(name: str) -> Callable[[dict[str, Any]], Any]:
+    """A field of charge.payment_method_details.<type>, whatever the type."""
+
+    def value(charge: dict[str, Any]) -> Any:
+        details = charge.get("payment_method_details") or {}
+        found = (details.get(details.get("type") or "") or {}).get(name)
+        return None if found is None else str(found)
+
+    return value
+
+
+def _postal_code(charge: dict[str, Any]) -> str | None:
+    code = ((charge.get("billing_details") or {}).get("address") or {}).get("postal_code")
+    # `:` ignores case: kept folded, as the query's value is.
+    return None if code is None else fold(code)
+
+
+_CARD_FIELDS = ("brand", "exp_month", "exp_year", "fingerprint", "last4")
+_BANK_FIELDS = ("fingerprint", "last4")
+# The payment method types whose charges carry each searchable detail.
+CHARGE_METHOD_FIELDS: dict[str, tuple[str, ...]] = {
+    "card": _CARD_FIELDS,
+    "sepa_debit": _BANK_FIELDS,
+    "us_bank_account": _BANK_FIELDS,
+}
 
 
 KINDS: dict[str, Kind] = {
@@ -37,7 +85,39 @@ KINDS: dict[str, Kind] = {
         ("due_at",),
         search_metadata=True,
     ),
-    "charge": Kind("charges", ("payment_intent", "customer")),
+    "charge": Kind(
+        "charges",
+        (
+            "payment_intent",
+            "customer",
+            "status",
+            "currency",
+            "amount",
+            "refunded",
+            "disputed",
+            "postal_code",
+            "method_type",
+            *(f"method_{name}" for name in _CARD_FIELDS),
+        ),
+        search_metadata=True,
+        derived={
+            "refunded": lambda charge: int(bool(charge.get("refunded"))),
+            "disputed": lambda charge: int(bool(charge.get("disputed"))),
+            "postal_code": _postal_code,
+            "method_type": lambda charge: (charge.get("payment_method_details") or {}).get("type"),
+            **{f"method_{name}": _method_detail(name) for name in _CARD_FIELDS},
+        },
+        search_columns={
+            "billing_details.address.postal_code": SearchColumn("postal_code"),
+            **{
+                f"payment_method_details.{kind}.{name}": SearchColumn(
+                    f"method_{name}", ("method_type", kind)
+                )
+                for kind, names in CHARGE_METHOD_FIELDS.items()
+                for name in names
+            },
+        },
+    ),
     "refund": Kind("refunds", ("payment_intent", "charge"), private_columns=("due_at",)),
     "payment_method": Kind("payment_methods", ("customer", "type")),
     "customer": Kind(

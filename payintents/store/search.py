@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from payintents.store.base import KINDS
+from payintents.store.base import KINDS, fold
 
 COMPARISONS = ("=", ">", ">=", "<", "<=")
 # On a kind's `search_text` columns: the value occurs in the column, ignoring case.
 SUBSTRING = "~"
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(frozen=True)
@@ -40,12 +39,6 @@ class Criteria:
     clauses: tuple[Clause, ...]
     # True: any clause matches (OR); False: every clause (AND).
     any: bool = False
-
-
-def fold(value: str) -> str:
-    """Metadata matches ignore ASCII case: the stored value and the query value are folded
-    alike (ASCII only, as SQLite's lower() and the backfill in migration 0006)."""
-    return value.translate(_ASCII_LOWER)
 
 
 def metadata_sync(
@@ -127,10 +120,18 @@ def _condition(kind: str, scope: str, clause: Clause, ph: str) -> tuple[str, lis
             f"id IN ({lookup}AND key = {ph} AND value = {ph})",
             [kind, scope, clause.key, fold(str(clause.value))],
         )
-    if clause.field != "created" and clause.field not in KINDS[kind].columns:
+    mapped = KINDS[kind].search_columns.get(clause.field)
+    column = mapped.column if mapped else clause.field
+    if column != "created" and column not in KINDS[kind].columns:
         raise ValueError(f"{kind} has no searchable column {clause.field}")
+    if clause.value is None and clause.op != "=":
+        raise ValueError("null only compares with =")
+    if mapped is not None and mapped.guard is not None:
+        # A field of one payment method type's details: it exists only on that type.
+        guard, kind_value = mapped.guard
+        if clause.value is None:
+            return f"({guard} = {ph} AND {column} IS NOT NULL) IS NOT TRUE", [kind_value]
+        return f"({guard} = {ph} AND {column} {clause.op} {ph})", [kind_value, clause.value]
     if clause.value is None:
-        if clause.op != "=":
-            raise ValueError("null only compares with =")
-        return f"{clause.field} IS NULL", []
-    return f"{clause.field} {clause.op} {ph}", [clause.value]
+        return f"{column} IS NULL", []
+    return f"{column} {clause.op} {ph}", [clause.value]

@@ -30,7 +30,10 @@ def insert_params(
 
 def _columns(kind: str, data: dict[str, Any], private: dict[str, Any] | None) -> list[Any]:
     spec = KINDS[kind]
-    values = [_column_value(data.get(c)) for c in spec.columns]
+    derived = spec.derived
+    values = [
+        derived[c](data) if c in derived else _column_value(data.get(c)) for c in spec.columns
+    ]
     values.extend((private or {}).get(c) for c in spec.private_columns)
     return values
 

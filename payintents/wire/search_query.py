@@ -4,21 +4,22 @@
     clause  := ["-"] field op value
     field   := name | "metadata" "[" string "]"
     op      := ":" | "~" | ">" | "<" | ">=" | "<=" | "="
-    value   := string | number | null
+    value   := string | number | boolean | null
 
-Strings are in double or single quotes with backslash escapes; numbers and `null`
-may stand bare. AND and OR are case-insensitive and cannot be mixed (whitespace
-alone means AND); there are no parentheses. Every error is Stripe's 400 on
-`query` and names the character where the query went wrong (1-based).
+Strings are in double or single quotes with backslash escapes; numbers, `null` and,
+on boolean fields, `true` and `false` may stand bare. AND and OR are case-insensitive
+and cannot be mixed (whitespace alone means AND); there are no parentheses. Every error
+is Stripe's 400 on `query` and names the character where the query went wrong (1-based).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from payintents.errors import ApiError
+from payintents.store.base import fold
 from payintents.store.search import Clause, Criteria
 
 MAX_CLAUSES = 10
@@ -34,10 +35,15 @@ _KEYWORD = re.compile(r"(AND|OR)(?=\s|$)", re.IGNORECASE)
 @dataclass(frozen=True)
 class Field:
     # "number": `:`, `=`, `>`, `<`, `>=`, `<=`; "token": `:` only; "string": `:` and `~`
-    # (substring), both ignoring case; "metadata": `:` on a key.
+    # (substring), both ignoring case; "boolean": `:` with true or false, matched as 1 or 0;
+    # "metadata": `:` on a key.
     type: str
-    # Values are matched lowercased (currency codes, statuses).
+    # Values are matched ASCII-lowercased (currency codes, statuses).
     caseless: bool = False
+
+
+# Why a field that Stripe searches is not searchable here, or None for a field Stripe has not.
+Unsupported = Callable[[str], str | None]
 
 
 def empty_query() -> ApiError:
@@ -48,19 +54,28 @@ def empty_query() -> ApiError:
     )
 
 
-def parse(text: str, fields: Mapping[str, Field], resource: str) -> Criteria:
+def parse(
+    text: str, fields: Mapping[str, Field], resource: str, unsupported: Unsupported | None = None
+) -> Criteria:
     """The criteria a query asks for, or Stripe's 400 naming where the query is wrong."""
     if not text.strip():
         raise empty_query()
-    return _Parser(text, fields, resource).query()
+    return _Parser(text, fields, resource, unsupported).query()
 
 
 class _Parser:
-    def __init__(self, text: str, fields: Mapping[str, Field], resource: str) -> None:
+    def __init__(
+        self,
+        text: str,
+        fields: Mapping[str, Field],
+        resource: str,
+        unsupported: Unsupported | None,
+    ) -> None:
         self.text = text
         self.pos = 0
         self.fields = fields
         self.resource = resource
+        self.unsupported = unsupported
 
     def error(self, detail: str, at: int | None = None) -> ApiError:
         where = self.pos if at is None else at
@@ -115,6 +130,9 @@ class _Parser:
         name = match.group(0)
         field = self.fields.get(name)
         if field is None:
+            reason = self.unsupported(name) if self.unsupported else None
+            if reason is not None:
+                raise self.error(reason, name_at)
             raise self.error(
                 f"`{name}` is not a supported search field for {self.resource}. "
                 f"Supported fields: {', '.join(sorted(self.fields))}.",
@@ -166,7 +184,10 @@ class _Parser:
         if word.lower() == "null":
             return None
         if _INTEGER.fullmatch(word):
-            return int(word)
+            # Elsewhere a bare number is its text as written (a last4 of "0005").
+            return int(word) if field.type == "number" else word
+        if field.type == "boolean" and word.lower() in ("true", "false"):
+            return word
         if field.type == "number":
             raise self.error(f"`{name}` is numeric: expected an integer.", at)
         raise self.error(
@@ -205,6 +226,12 @@ class _Parser:
                     at,
                 )
             return "~", str(value)
+        if field.type == "boolean":
+            if op != ":":
+                raise self.error(f"`{name}` is true or false: use `:`.", op_at)
+            if value is None or str(value).lower() not in ("true", "false"):
+                raise self.error(f'`{name}` is true or false: expected "true" or "false".', at)
+            return "=", int(str(value).lower() == "true")
         if field.type != "number":
             if op != ":":
                 raise self.error(
@@ -214,7 +241,7 @@ class _Parser:
             if value is None:
                 return "=", None
             text = str(value)
-            return "=", text.lower() if field.caseless else text
+            return "=", fold(text) if field.caseless else text
         if value is None:
             if op != ":":
                 raise self.error(f"null can only be matched with `:`, not `{op}`.", at)
