@@ -68,10 +68,10 @@ def search(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, 
 
 
 ENDPOINTS = [
-    Endpoint("POST", "/v1/customers", CREATE, create),
+    Endpoint("POST", "/v1/customers", CREATE, create, returns="customer"),
     Endpoint("GET", "/v1/customers", LIST, list_),
     # Before /{customer}, which would take "search" for an id.
     Endpoint("GET", "/v1/customers/search", SEARCH, search),
-    Endpoint("GET", "/v1/customers/{customer}", RETRIEVE, retrieve),
-    Endpoint("POST", "/v1/customers/{customer}", UPDATE, update),
+    Endpoint("GET", "/v1/customers/{customer}", RETRIEVE, retrieve, returns="customer"),
+    Endpoint("POST", "/v1/customers/{customer}", UPDATE, update, returns="customer"),
 ]

@@ -71,11 +71,13 @@ def list_for_customer(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) ->
     )
 
 
+PM = "payment_method"
+
 ENDPOINTS = [
-    Endpoint("POST", "/v1/payment_methods", CREATE, create, publishable=True),
-    Endpoint("GET", "/v1/payment_methods/{payment_method}", NONE, retrieve),
-    Endpoint("POST", "/v1/payment_methods/{payment_method}", UPDATE, update),
-    Endpoint("POST", "/v1/payment_methods/{payment_method}/attach", ATTACH, attach),
-    Endpoint("POST", "/v1/payment_methods/{payment_method}/detach", NONE, detach),
+    Endpoint("POST", "/v1/payment_methods", CREATE, create, publishable=True, returns=PM),
+    Endpoint("GET", "/v1/payment_methods/{payment_method}", NONE, retrieve, returns=PM),
+    Endpoint("POST", "/v1/payment_methods/{payment_method}", UPDATE, update, returns=PM),
+    Endpoint("POST", "/v1/payment_methods/{payment_method}/attach", ATTACH, attach, returns=PM),
+    Endpoint("POST", "/v1/payment_methods/{payment_method}/detach", NONE, detach, returns=PM),
     Endpoint("GET", "/v1/customers/{customer}/payment_methods", CUSTOMER_LIST, list_for_customer),
 ]

@@ -42,8 +42,8 @@ def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, A
 
 
 ENDPOINTS = [
-    Endpoint("POST", "/v1/refunds", CREATE, create),
+    Endpoint("POST", "/v1/refunds", CREATE, create, returns="refund"),
     Endpoint("GET", "/v1/refunds", LIST, list_),
-    Endpoint("GET", "/v1/refunds/{refund}", RETRIEVE, retrieve),
-    Endpoint("POST", "/v1/refunds/{refund}", UPDATE, update),
+    Endpoint("GET", "/v1/refunds/{refund}", RETRIEVE, retrieve, returns="refund"),
+    Endpoint("POST", "/v1/refunds/{refund}", UPDATE, update, returns="refund"),
 ]

@@ -17,7 +17,8 @@ MAX_DEPTH = 4
 
 # Object type -> expandable property -> the object type its id names. None: Stripe can
 # expand it but this server keeps no such objects, so the property is always null here
-# (it stays null when expanded, as a null does on Stripe).
+# (it stays null when expanded, as a null does on Stripe). A dotted property is an id inside
+# a sub-object (customer.invoice_settings.default_payment_method).
 EXPANDABLE: dict[str, dict[str, str | None]] = {
     "payment_intent": {
         "application": None,
@@ -35,7 +36,6 @@ EXPANDABLE: dict[str, dict[str, str | None]] = {
         "failure_balance_transaction": None,
         "on_behalf_of": None,
         "payment_intent": "payment_intent",
-        "payment_method": "payment_method",
         "review": None,
         "source_transfer": None,
         "transfer": None,
@@ -47,7 +47,11 @@ EXPANDABLE: dict[str, dict[str, str | None]] = {
         "payment_intent": "payment_intent",
     },
     "payment_method": {"customer": "customer"},
-    "customer": {"default_source": None},
+    "customer": {
+        "default_source": None,
+        "invoice_settings.default_payment_method": "payment_method",
+        "test_clock": None,
+    },
 }
 
 LIST_OBJECTS = ("list", "search_result")
@@ -72,13 +76,24 @@ def check(paths: Iterable[str], returns: str | None, publishable: bool) -> None:
         if publishable and path not in PUBLISHABLE_PATHS:
             raise ApiError(f"This property cannot be expanded ({path}).", param="expand")
         kind = returns
-        for segment in path.split("."):
-            if kind is None:
-                break
+        segments = path.split(".")
+        while segments and kind is not None:
             fields = EXPANDABLE[kind]
-            if segment not in fields:
+            prop = _property(fields, segments)
+            if prop is None:
                 raise ApiError(f"This property cannot be expanded ({path}).", param="expand")
-            kind = fields[segment]
+            kind = fields[prop]
+            segments = segments[prop.count(".") + 1 :]
+
+
+def _property(fields: dict[str, str | None], segments: list[str]) -> str | None:
+    """The expandable property the path's next segments name: one segment, or two for an id
+    inside a sub-object."""
+    for width in (1, 2):
+        name = ".".join(segments[:width])
+        if len(segments) >= width and name in fields:
+            return name
+    return None
 
 
 def expand(result: Any, paths: Iterable[str], resolve: Resolve) -> Any:
@@ -101,16 +116,21 @@ def expand(result: Any, paths: Iterable[str], resolve: Resolve) -> Any:
 def _expand(obj: Any, segments: list[str], path: str, resolve: Resolve) -> None:
     if obj is None:
         return
-    head, rest = segments[0], segments[1:]
     fields = EXPANDABLE.get(obj.get("object", ""), {}) if isinstance(obj, dict) else {}
-    if head not in fields or head not in obj:
+    prop = _property(fields, segments)
+    *outer, head = (prop or "").split(".")
+    holder = obj
+    for name in outer:
+        holder = holder.get(name) if isinstance(holder, dict) else None
+    if prop is None or not isinstance(holder, dict) or head not in holder:
         raise ApiError(f"This property cannot be expanded ({path}).", param="expand")
-    value = obj[head]
-    target = fields[head]
+    rest = segments[len(outer) + 1 :]
+    value = holder[head]
+    target = fields[prop]
     if isinstance(value, str):
         # An id naming nothing in this account (say, a deleted object) stays an id.
         found = resolve(target, value) if target is not None else None
         if found is not None:
-            value = obj[head] = found
+            value = holder[head] = found
     if rest:
         _expand(value if isinstance(value, dict) else None, rest, path, resolve)
