@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 import stripe
 
@@ -23,6 +26,16 @@ def database(store: str, folder: Path) -> Iterator[str]:
         return
     with temp_schema() as url:
         yield url
+
+
+def query(database: str, text: str) -> list[tuple[Any, ...]]:
+    """Rows of one SQL statement (valid in both dialects) run on a server's database, to see
+    what the API does not show (webhook deliveries' claims, the journal mode)."""
+    if "://" in database:
+        with psycopg.connect(database) as conn:
+            return conn.execute(text).fetchall()
+    with closing(sqlite3.connect(database)) as conn:
+        return conn.execute(text).fetchall()
 
 
 @pytest.fixture(scope="session", params=STORES)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import orjson
 import pytest
 import stripe
 
-from tests.conftest import make_client, new_key
+from tests.conftest import make_client, new_key, query
 from tests.receiver import Receiver
 from tests.server import ROOT, ServerProcess
 
@@ -235,18 +234,20 @@ def test_accounts_only_get_their_own_events(server: ServerProcess, receiver: Rec
 # Retries and durability: each test runs its own server with a short retry schedule.
 
 
-def own_server(tmp_path: Path, *args: str) -> ServerProcess:
+def own_server(database: str, tmp_path: Path, *args: str) -> ServerProcess:
+    """A server on the test's own database (each store in turn), retrying every second."""
     return ServerProcess(
-        str(tmp_path / "hooks.sqlite3"), "--webhook-retry-schedule", "1,1,1,1,1,1,1,1", *args
-    )
+        database, "--webhook-retry-schedule", "1,1,1,1,1,1,1,1", *args,
+        log_path=tmp_path / "server.log",
+    )  # fmt: skip
 
 
 def pending_webhooks(client: stripe.StripeClient, event_id: str) -> int:
     return client.v1.events.retrieve(event_id).pending_webhooks
 
 
-def test_receiver_down_then_up(tmp_path: Path, receiver: Receiver) -> None:
-    proc = own_server(tmp_path).start()
+def test_receiver_down_then_up(own_database: str, tmp_path: Path, receiver: Receiver) -> None:
+    proc = own_server(own_database, tmp_path).start()
     try:
         client = make_client(proc)
         subscribe(client, receiver)
@@ -275,8 +276,10 @@ def test_receiver_down_then_up(tmp_path: Path, receiver: Receiver) -> None:
         proc.stop()
 
 
-def test_gives_up_after_the_schedule(tmp_path: Path, receiver: Receiver) -> None:
-    proc = ServerProcess(str(tmp_path / "g.sqlite3"), "--webhook-retry-schedule", "0,1").start()
+def test_gives_up_after_the_schedule(own_database: str, tmp_path: Path, receiver: Receiver) -> None:
+    proc = ServerProcess(
+        own_database, "--webhook-retry-schedule", "0,1", log_path=tmp_path / "server.log"
+    ).start()
     try:
         client = make_client(proc)
         subscribe(client, receiver)
@@ -294,8 +297,8 @@ def test_gives_up_after_the_schedule(tmp_path: Path, receiver: Receiver) -> None
         proc.stop()
 
 
-def test_timeouts_are_failures(tmp_path: Path, receiver: Receiver) -> None:
-    proc = own_server(tmp_path, "--webhook-timeout", "1").start()
+def test_timeouts_are_failures(own_database: str, tmp_path: Path, receiver: Receiver) -> None:
+    proc = own_server(own_database, tmp_path, "--webhook-timeout", "1").start()
     try:
         client = make_client(proc)
         subscribe(client, receiver)
@@ -340,9 +343,11 @@ def test_sigkill_with_pending_events_loses_none(
         proc.stop()
 
 
-def test_sigkill_mid_delivery_resends_after_the_lease(tmp_path: Path, receiver: Receiver) -> None:
+def test_sigkill_mid_delivery_resends_after_the_lease(
+    own_database: str, tmp_path: Path, receiver: Receiver
+) -> None:
     """Deliveries in flight when the process dies are sent again once their claim lapses."""
-    proc = own_server(tmp_path, "--webhook-timeout", "2").start()
+    proc = own_server(own_database, tmp_path, "--webhook-timeout", "2").start()
     client = make_client(proc)
     subscribe(client, receiver)
     # Hold the first requests open; they fail, answering after the server is gone.
@@ -399,9 +404,12 @@ def test_two_dispatchers_send_each_attempt_once(own_database: str, receiver: Rec
         proc.stop()
 
 
-def test_forward_to(tmp_path: Path, receiver: Receiver) -> None:
-    db = str(tmp_path / "fwd.sqlite3")
-    proc = ServerProcess(db, env={"PAYINTENTS_FORWARD_TO": receiver.url}).start()
+def test_forward_to(own_database: str, tmp_path: Path, receiver: Receiver) -> None:
+    proc = ServerProcess(
+        own_database,
+        env={"PAYINTENTS_FORWARD_TO": receiver.url},
+        log_path=tmp_path / "server.log",
+    ).start()
     try:
         match = re.search(r"Ready! Your webhook signing secret is (whsec_[0-9a-f]{64})", proc.log())
         assert match, proc.log()
@@ -421,11 +429,14 @@ def test_forward_to(tmp_path: Path, receiver: Receiver) -> None:
         proc.stop()
 
 
-def test_forward_key_limits_forwarding_to_one_account(tmp_path: Path, receiver: Receiver) -> None:
+def test_forward_key_limits_forwarding_to_one_account(
+    own_database: str, tmp_path: Path, receiver: Receiver
+) -> None:
     key = new_key()
     proc = ServerProcess(
-        str(tmp_path / "fk.sqlite3"), "--forward-to", receiver.url, "--forward-key", key
-    ).start()
+        own_database, "--forward-to", receiver.url, "--forward-key", key,
+        log_path=tmp_path / "server.log",
+    ).start()  # fmt: skip
     try:
         receiver.secret = re.search(r"secret is (whsec_\w+)", proc.log()).group(1)
         mine, other = make_client(proc, key), make_client(proc)
@@ -451,8 +462,7 @@ def wait_until(check, timeout: float = 10.0) -> None:
 
 
 def count_rows(proc: ServerProcess, where: str) -> int:
-    with sqlite3.connect(proc.database) as conn:
-        return conn.execute(f"SELECT COUNT(*) FROM webhook_deliveries WHERE {where}").fetchone()[0]
+    return query(proc.database, f"SELECT COUNT(*) FROM webhook_deliveries WHERE {where}")[0][0]
 
 
 def events_command(proc: ServerProcess, *args: str):
