@@ -180,3 +180,73 @@ def test_other_endpoints_refuse_publishable_keys(server, client, api_key, method
         "invalid_request_error", "secret_key_required", SECRET_REQUIRED,
     )  # fmt: skip
     assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
+
+
+def secret_get(server, key: str, path: str) -> dict:
+    return httpx.get(server.url + path, headers={"Authorization": f"Bearer {key}"}).json()
+
+
+@pytest.mark.parametrize("idempotency_key", [None, "pk-decline-1"])
+def test_errors_carry_the_reduced_intent(server, client, api_key, idempotency_key) -> None:
+    """A decline answered to a publishable key holds the intent as that key may see it
+    (with or without an Idempotency-Key, whose stored answer is the one replayed)."""
+    customer = client.v1.customers.create(params={"email": "buyer@example.com"})
+    pi = intent(client, customer=customer.id)
+    path = f"/v1/payment_intents/{pi.id}/confirm"
+    form = {"client_secret": pi.client_secret, "payment_method": "pm_card_chargeDeclined"}
+    headers = {"Authorization": f"Bearer {publishable(api_key)}"}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    resp = httpx.post(server.url + path, data=form, headers=headers)
+    assert resp.status_code == 402
+    error = resp.json()["error"]
+    assert (error["type"], error["code"], error["decline_code"], error["message"]) == (
+        "card_error", "card_declined", "generic_decline", "Your card was declined.",
+    )  # fmt: skip
+    shown = error["payment_intent"]
+    assert set(shown) == REDUCED
+    assert (shown["id"], shown["status"], shown["amount"]) == (
+        pi.id, "requires_payment_method", 2500,
+    )  # fmt: skip
+    assert shown["last_payment_error"]["code"] == "card_declined"
+    # The payment method is shown whole, as Stripe.js gets it.
+    pm_id = error["payment_method"]["id"]
+    assert error["payment_method"] == secret_get(server, api_key, f"/v1/payment_methods/{pm_id}")
+    assert (
+        error["charge"]
+        == secret_get(server, api_key, f"/v1/payment_intents/{pi.id}")["latest_charge"]
+    )
+    if idempotency_key:
+        again = httpx.post(server.url + path, data=form, headers=headers)
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.content == resp.content
+
+
+def test_a_secret_key_sees_the_whole_intent_in_errors(server, client, api_key) -> None:
+    pi = intent(client)
+    resp = call(
+        server, api_key, "POST", f"/v1/payment_intents/{pi.id}/confirm",
+        {"payment_method": "pm_card_chargeDeclined"},
+    )  # fmt: skip
+    assert resp.status_code == 402
+    shown = resp.json()["error"]["payment_intent"]
+    assert shown == secret_get(server, api_key, f"/v1/payment_intents/{pi.id}")
+    assert shown["metadata"] == {"order": "7"}
+
+
+def test_state_errors_carry_the_reduced_intent(server, client, api_key) -> None:
+    pi = intent(client, payment_method="pm_card_visa", confirm=True)
+    resp = call(
+        server, publishable(api_key), "POST", f"/v1/payment_intents/{pi.id}/confirm",
+        {"client_secret": pi.client_secret},
+    )  # fmt: skip
+    assert resp.status_code == 400
+    error = resp.json()["error"]
+    assert (error["type"], error["code"], error["message"]) == (
+        "invalid_request_error",
+        "payment_intent_unexpected_state",
+        "You cannot confirm this PaymentIntent because it has already succeeded after being "
+        "previously confirmed.",
+    )
+    assert set(error["payment_intent"]) == REDUCED
+    assert error["payment_intent"]["status"] == "succeeded"
