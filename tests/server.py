@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -21,37 +22,63 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# `python -m payintents`; the console script `payintents` next to the interpreter is the other.
+PYTHON_M = (sys.executable, "-m", "payintents")
+
+
 class ServerProcess:
-    """`payintents serve` on a free port; start, stop, kill -9 and restart it."""
+    """`payintents serve` on a free port; start, stop, kill -9 and restart it.
+
+    `database` None leaves the flag out (the server's default file, in `cwd`);
+    `settings_in_env` gives host, port and database as PAYINTENTS_* variables instead of flags.
+    """
 
     def __init__(
         self,
-        database: str,
+        database: str | None,
         *args: str,
         env: dict[str, str] | None = None,
         log_path: Path | None = None,
+        host: str = "127.0.0.1",
+        program: Sequence[str] = PYTHON_M,
+        cwd: Path = ROOT,
+        settings_in_env: bool = False,
     ) -> None:
         self.database = database
         self.args = list(args)
         self.env = env or {}
+        self.host = host
         self.port = free_port()
+        self.program = list(program)
+        self.cwd = cwd
+        self.settings_in_env = settings_in_env
         self.proc: subprocess.Popen[bytes] | None = None
-        if log_path is None and "://" not in database:
+        if log_path is None and database is not None and "://" not in database:
             log_path = Path(database + ".log")
         self.log_path = log_path
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
+
+    def _settings(self) -> dict[str, str]:
+        settings = {"HOST": self.host, "PORT": str(self.port)}
+        if self.database is not None:
+            settings["DATABASE"] = self.database
+        return settings
 
     def start(self) -> ServerProcess:
-        cmd = [
-            sys.executable, "-m", "payintents", "serve",
-            "--port", str(self.port), "--database", self.database, *self.args,
-        ]  # fmt: skip
+        settings = self._settings()
+        env = {**os.environ, **self.env}
+        if self.settings_in_env:
+            env.update({f"PAYINTENTS_{k}": v for k, v in settings.items()})
+            flags = []
+        else:
+            flags = [arg for k, v in settings.items() for arg in (f"--{k.lower()}", v)]
+        cmd = [*self.program, "serve", *flags, *self.args]
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env}
+            cmd, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT, env=env
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

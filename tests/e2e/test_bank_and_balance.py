@@ -4,6 +4,7 @@ cash balances paying `customer_balance` PaymentIntents, through the official SDK
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -543,9 +544,9 @@ def test_microdeposit_parameter_errors(client: stripe.StripeClient) -> None:
     )
 
 
-def test_descriptor_code_microdeposits(tmp_path) -> None:
+def test_descriptor_code_microdeposits(own_database: str, tmp_path: Path) -> None:
     proc = ServerProcess(
-        str(tmp_path / "descriptor.sqlite3"), "--microdeposit-type", "descriptor_code"
+        own_database, "--microdeposit-type", "descriptor_code", log_path=tmp_path / "server.log"
     ).start()
     try:
         client = make_client(proc)
@@ -582,8 +583,10 @@ def test_descriptor_code_microdeposits(tmp_path) -> None:
         proc.stop()
 
 
-def test_time_runs_out_for_microdeposits_and_delayed_sepa_settles(tmp_path) -> None:
-    proc = ServerProcess(str(tmp_path / "later.sqlite3")).start()
+def test_time_runs_out_for_microdeposits_and_delayed_sepa_settles(
+    fresh_server: ServerProcess,
+) -> None:
+    proc = fresh_server.start()
     try:
         client = make_client(proc)
         waiting = needs_microdeposits(client)

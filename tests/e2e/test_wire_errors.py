@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import new_key
+from tests.server import ServerProcess
 
 
 def call(
@@ -345,13 +347,13 @@ def test_update_rejections_change_nothing(server) -> None:
     assert call(server, "GET", f"/v1/payment_intents/{pi['id']}").json() == pi
 
 
-def test_strict_keys(tmp_path) -> None:
-    from tests.server import ServerProcess
-
+def test_strict_keys(own_database: str, tmp_path: Path) -> None:
     good = new_key()
     keys = tmp_path / "keys.txt"
     keys.write_text(f"# allowed\n{good}\n")
-    proc = ServerProcess(str(tmp_path / "s.sqlite3"), "--keys-file", str(keys)).start()
+    proc = ServerProcess(
+        own_database, "--keys-file", str(keys), log_path=tmp_path / "server.log"
+    ).start()
     try:
         assert call(proc, "GET", "/v1/payment_intents", key=good).status_code == 200
         resp = call(proc, "GET", "/v1/payment_intents", key=new_key())

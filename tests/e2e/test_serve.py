@@ -1,0 +1,140 @@
+"""`payintents serve` itself: where it stores, how it is configured (flags and PAYINTENTS_*
+variables, the console script and `python -m`), and strict mode's key list."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import stripe
+
+from payintents.store import describe
+from tests.conftest import make_client, new_key, query
+from tests.server import ServerProcess
+
+CONSOLE_SCRIPT = Path(sys.executable).with_name("payintents")
+
+
+def get(proc: ServerProcess, path: str, key: str, **params: str) -> httpx.Response:
+    return httpx.get(proc.url + path, params=params, headers={"Authorization": f"Bearer {key}"})
+
+
+def error(resp: httpx.Response) -> dict[str, Any]:
+    body = resp.json()
+    assert set(body) == {"error"}
+    return body["error"]
+
+
+def publishable(secret_key: str) -> str:
+    return "pk_test_" + secret_key.removeprefix("sk_test_")
+
+
+def redacted(key: str) -> str:
+    """How Stripe shows a refused key: its first 8 and last 4 characters."""
+    return key[:8] + "*" * (len(key) - 12) + key[-4:]
+
+
+def worker_processes(proc: ServerProcess) -> int:
+    """Children of the server that run uvicorn workers (multiprocessing's spawn entry)."""
+    pid = proc.proc.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    commands = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children]
+    return sum(b"spawn_main" in command for command in commands)
+
+
+def test_default_database_is_a_wal_file_in_the_working_directory(tmp_path: Path) -> None:
+    proc = ServerProcess(None, cwd=tmp_path, log_path=tmp_path / "server.log").start()
+    try:
+        client = make_client(proc)
+        pi = client.v1.payment_intents.create(params={"amount": 1200, "currency": "usd"})
+        lines = proc.log().splitlines()
+        database = tmp_path / "payintents.sqlite3"
+        assert lines[:2] == [
+            f"payintents: storing everything in SQLite at {database}",
+            f"payintents: listening on http://127.0.0.1:{proc.port}",
+        ]
+        assert query(str(database), "PRAGMA journal_mode") == [("wal",)]
+        assert query(str(database), "SELECT id FROM payment_intents") == [(pi.id,)]
+    finally:
+        proc.stop()
+
+
+def test_settings_from_the_environment_with_the_console_script(
+    own_database: str, tmp_path: Path
+) -> None:
+    first, second = new_key(), new_key()
+    assert CONSOLE_SCRIPT.is_file(), CONSOLE_SCRIPT
+    proc = ServerProcess(
+        own_database,
+        host="127.0.0.2",  # loopback, but not the default address
+        program=[str(CONSOLE_SCRIPT)],
+        settings_in_env=True,
+        env={"PAYINTENTS_API_KEYS": f"{first},{second}", "PAYINTENTS_WORKERS": "2"},
+        log_path=tmp_path / "server.log",
+    ).start()
+    try:
+        lines = proc.log().splitlines()
+        assert lines[:2] == [
+            f"payintents: storing everything in {describe(own_database)}",
+            f"payintents: listening on http://127.0.0.2:{proc.port} with 2 worker processes",
+        ]
+        assert worker_processes(proc) == 2
+        # PAYINTENTS_HOST: bound to that address only.
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{proc.port}/v1/payment_intents", timeout=2)
+        # PAYINTENTS_API_KEYS: both keys work, and nothing else.
+        for key in (first, second):
+            assert make_client(proc, key).v1.payment_intents.list().data == []
+        other = new_key()
+        resp = get(proc, "/v1/payment_intents", other)
+        assert resp.status_code == 401
+        assert error(resp)["message"] == f"Invalid API Key provided: {redacted(other)}"
+        # PAYINTENTS_DATABASE: what the API wrote is in that database.
+        pi = make_client(proc, first).v1.payment_intents.create(
+            params={"amount": 700, "currency": "eur"}
+        )
+        assert query(own_database, "SELECT id FROM payment_intents") == [(pi.id,)]
+    finally:
+        proc.stop()
+
+
+def test_strict_mode_with_repeated_api_key_flags(own_database: str, tmp_path: Path) -> None:
+    first, second, third = new_key(), new_key(), new_key()
+    proc = ServerProcess(
+        own_database, "--api-key", first, "--api-key", second, log_path=tmp_path / "server.log"
+    ).start()
+    try:
+        pis = [
+            make_client(proc, key).v1.payment_intents.create(
+                params={"amount": 1000, "currency": "usd", "payment_method_types": ["card"]}
+            )
+            for key in (first, second)
+        ]
+        # Each configured key is still its own account.
+        assert [p.id for p in make_client(proc, first).v1.payment_intents.list().data] == [
+            pis[0].id
+        ]
+        with pytest.raises(stripe.AuthenticationError) as err:
+            make_client(proc, third).v1.payment_intents.list()
+        assert err.value.http_status == 401
+        assert err.value.user_message == f"Invalid API Key provided: {redacted(third)}"
+        # The publishable twin of a configured key may do what publishable keys may do.
+        secret = pis[0].client_secret
+        resp = get(
+            proc, f"/v1/payment_intents/{pis[0].id}", publishable(first), client_secret=secret
+        )
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["id"] == pis[0].id and "metadata" not in resp.json()
+        # ... and only that: it is still refused where a secret key is needed.
+        resp = get(proc, "/v1/payment_intents", publishable(first))
+        assert (resp.status_code, error(resp)["code"]) == (403, "secret_key_required")
+        # The twin of a key that is not configured is refused like that key.
+        twin = publishable(third)
+        resp = get(proc, f"/v1/payment_intents/{pis[0].id}", twin, client_secret=secret)
+        assert resp.status_code == 401
+        assert error(resp)["message"] == f"Invalid API Key provided: {redacted(twin)}"
+    finally:
+        proc.stop()
