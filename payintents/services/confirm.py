@@ -122,10 +122,10 @@ def check_client_secret(ctx: Ctx, intent: PaymentIntent, params: dict[str, Any])
     secret = params.get("client_secret")
     if not secret:
         raise ApiError(
-            "This API call cannot be made with a publishable API key. Please use a secret API "
-            "key or provide the client_secret of the PaymentIntent.",
-            status=403,
-            code="secret_key_required",
+            "Missing required param: client_secret. A publishable key acts on a PaymentIntent "
+            "only with the PaymentIntent's client_secret.",
+            code="parameter_missing",
+            param="client_secret",
         )
     if secret != intent["client_secret"]:
         raise ApiError(

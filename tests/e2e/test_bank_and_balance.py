@@ -402,9 +402,12 @@ def test_microdeposits_verify_then_settle(
     ]
     # Stripe.js verifies with the publishable key and the client secret.
     browser = make_client(server, api_key.replace("sk_", "pk_"))
-    with pytest.raises(stripe.PermissionError) as denied:
+    with pytest.raises(stripe.InvalidRequestError) as denied:
         browser.v1.payment_intents.verify_microdeposits(pi.id, params={"amounts": [32, 45]})
-    assert denied.value.error.code == "secret_key_required"
+    assert (denied.value.error.code, denied.value.error.param) == (
+        "parameter_missing",
+        "client_secret",
+    )
     verified = browser.v1.payment_intents.verify_microdeposits(
         pi.id, params={"amounts": [45, 32], "client_secret": pi.client_secret}
     )

@@ -21,6 +21,10 @@ REDUCED = {
 WRONG_SECRET = (
     "The client_secret provided does not match the client_secret associated with the PaymentIntent."
 )
+MISSING_SECRET = (
+    "Missing required param: client_secret. A publishable key acts on a PaymentIntent only "
+    "with the PaymentIntent's client_secret."
+)
 SECRET_REQUIRED = (
     "This API call cannot be made with a publishable API key. Please use a secret API key. "
     "You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
@@ -116,19 +120,27 @@ def test_three_d_secure_with_publishable_key(server, client, api_key) -> None:
     assert client.v1.payment_intents.retrieve(pi.id).status == "succeeded"
 
 
-@pytest.mark.parametrize("method, suffix", [("GET", ""), ("POST", "/confirm")])
+@pytest.mark.parametrize(
+    "method, suffix", [("GET", ""), ("POST", "/confirm"), ("POST", "/verify_microdeposits")]
+)
 def test_wrong_and_missing_client_secret(server, client, api_key, method, suffix) -> None:
     pi = intent(client, payment_method="pm_card_visa")
     path = f"/v1/payment_intents/{pi.id}{suffix}"
-    wrong = call(server, publishable(api_key), method, path, {"client_secret": pi.id + "_secret_x"})
+    form = {"amounts[0]": "32", "amounts[1]": "45"} if suffix == "/verify_microdeposits" else {}
+    wrong = call(
+        server, publishable(api_key), method, path, {**form, "client_secret": pi.id + "_secret_x"}
+    )
     assert wrong.status_code == 400
     assert wrong.json()["error"]["code"] == "payment_intent_invalid_parameter"
     assert wrong.json()["error"]["type"] == "invalid_request_error"
     assert wrong.json()["error"]["message"] == WRONG_SECRET
     assert wrong.json()["error"]["param"] == "client_secret"
-    missing = call(server, publishable(api_key), method, path, {})
-    assert missing.status_code == 403
-    assert missing.json()["error"]["code"] == "secret_key_required"
+    missing = call(server, publishable(api_key), method, path, form)
+    assert missing.status_code == 400
+    error = missing.json()["error"]
+    assert (error["type"], error["code"], error["param"], error["message"]) == (
+        "invalid_request_error", "parameter_missing", "client_secret", MISSING_SECRET,
+    )  # fmt: skip
     assert client.v1.payment_intents.retrieve(pi.id).status == "requires_confirmation"
 
 
