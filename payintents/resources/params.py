@@ -252,7 +252,22 @@ def check_statement_descriptor(text: str, path: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class StatementDescriptor(Str):
+    """Stripe words this field's length limit its own way (PaymentIntent create answers it so);
+    for `statement_descriptor_suffix` no such wording is on record: it gets Str's."""
+
+    def convert(self, value: Any, path: str) -> str:
+        if isinstance(value, str) and len(value) > self.max_length:
+            raise ApiError(
+                f"The statement descriptor must be at most {self.max_length} characters. "
+                f"{value} is {len(value)} characters long.",
+                param=path,
+            )
+        return super().convert(value, path)
+
+
 CURRENCY = Currency(max_length=3 + 10)
 EMAIL = Str(check=check_email)
-STATEMENT_DESCRIPTOR = Str(max_length=22, check=check_statement_descriptor)
+STATEMENT_DESCRIPTOR = StatementDescriptor(max_length=22, check=check_statement_descriptor)
 STATEMENT_DESCRIPTOR_SUFFIX = Str(max_length=22, check=check_statement_descriptor)

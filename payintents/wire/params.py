@@ -78,6 +78,11 @@ def _expect_scalar(value: Any, path: str, what: str) -> str:
     return value
 
 
+def _elide(text: str) -> str:
+    """A long value as Stripe quotes it in an error: its first and last ten characters."""
+    return text if len(text) <= 23 else f"{text[:10]}...{text[-10:]}"
+
+
 @dataclass(frozen=True)
 class Str(Spec):
     max_length: int = 5000
@@ -91,8 +96,7 @@ class Str(Spec):
         text = _expect_scalar(value, path, "string")
         if len(text) > self.max_length:
             raise ApiError(
-                f"Invalid string: {text[:50]}{'...' if len(text) > 50 else ''}; "
-                f"must be at most {self.max_length} characters",
+                f"Invalid string: {_elide(text)}; must be at most {self.max_length} characters",
                 param=path,
             )
         if self.check is not None:

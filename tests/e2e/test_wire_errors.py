@@ -135,7 +135,36 @@ def count(server) -> int:
             400,
             None,
             "statement_descriptor",
+            "The statement descriptor must be at most 22 characters. " + "A" * 23 + " is 23 "
+            "characters long.",
+        ),
+        (
+            "amount=100&currency=usd&statement_descriptor_suffix=ABCDEFGHIJKLMNOPQRSTUVWXYZ1234",
+            400,
             None,
+            "statement_descriptor_suffix",
+            "Invalid string: ABCDEFGHIJ...UVWXYZ1234; must be at most 22 characters",
+        ),
+        (
+            "amount=100&currency=usd&description=" + "d" * 1000 + "X",
+            400,
+            None,
+            "description",
+            "Invalid string: dddddddddd...dddddddddX; must be at most 1000 characters",
+        ),
+        (
+            "amount=100&currency=usd&shipping[address][city]=Paris",
+            400,
+            "parameter_missing",
+            "shipping[name]",
+            "Missing required param: shipping[name].",
+        ),
+        (
+            "amount=100&currency=usd&shipping[name]=Jenny",
+            400,
+            "parameter_missing",
+            "shipping[address]",
+            "Missing required param: shipping[address].",
         ),
         (
             "amount=100&currency=usd&statement_descriptor=12345",
@@ -260,13 +289,14 @@ def test_malformed_bodies_never_500(server) -> None:
 def test_unknown_resource_and_url(server) -> None:
     resp = call(server, "GET", "/v1/payment_intents/pi_123")
     assert resp.status_code == 404
-    assert error(resp) | {} == error(resp)
     err = error(resp)
-    assert (err["code"], err["param"], err["message"]) == (
+    assert (err["type"], err["code"], err["param"], err["message"]) == (
+        "invalid_request_error",
         "resource_missing",
         "intent",
         "No such payment_intent: 'pi_123'",
     )
+    assert err["doc_url"] == "https://stripe.com/docs/error-codes/resource-missing"
     resp = call(server, "GET", "/v1/payment_intents/pi_123_secret_abc")
     assert resp.status_code == 404
     assert error(resp)["message"].startswith("You passed a string that looks like a client secret")
@@ -310,6 +340,9 @@ def test_livemode_follows_key(server) -> None:
 
 
 def test_api_version_header(server) -> None:
+    # A request that names no version is answered in the server's default one.
+    resp = call(server, "GET", "/v1/payment_intents")
+    assert resp.headers["stripe-version"] == "2026-10-28.endive"
     resp = call(server, "GET", "/v1/payment_intents", headers={"Stripe-Version": "2024-06-20"})
     assert resp.headers["stripe-version"] == "2024-06-20"
     resp = call(server, "GET", "/v1/payment_intents", headers={"Stripe-Version": "yesterday"})
