@@ -143,3 +143,33 @@ def test_survives_restart(fresh_server) -> None:
     fresh_server.start()
     again = client.v1.payment_intents.retrieve(pi.id)
     assert again.to_dict() == pi.to_dict()
+
+
+def test_list_default_limit_cursor_pages_and_created(client: stripe.StripeClient) -> None:
+    ids = [
+        client.v1.payment_intents.create(params={"amount": 100 + i, "currency": "usd"}).id
+        for i in range(12)
+    ]
+    newest_first = list(reversed(ids))
+    first = client.v1.payment_intents.list()
+    assert [p.id for p in first.data] == newest_first[:10]
+    assert first.has_more is True
+    # starting_after: the page after an object, and whether more follow it.
+    middle = client.v1.payment_intents.list(params={"limit": 5, "starting_after": newest_first[4]})
+    assert ([p.id for p in middle.data], middle.has_more) == (newest_first[5:10], True)
+    last = client.v1.payment_intents.list(params={"limit": 5, "starting_after": newest_first[9]})
+    assert ([p.id for p in last.data], last.has_more) == (newest_first[10:], False)
+    # ending_before: the newer objects just before one, still newest first.
+    newer = client.v1.payment_intents.list(params={"limit": 3, "ending_before": newest_first[4]})
+    assert ([p.id for p in newer.data], newer.has_more) == (newest_first[1:4], True)
+    newest = client.v1.payment_intents.list(params={"ending_before": newest_first[2]})
+    assert ([p.id for p in newest.data], newest.has_more) == (newest_first[:2], False)
+    # created=<ts> is an exact match; created[lt] is strictly before.
+    created = {p.id: p.created for p in client.v1.payment_intents.list(params={"limit": 100})}
+    ts = created[ids[0]]
+    in_that_second = [i for i in newest_first if created[i] == ts]
+    exact = client.v1.payment_intents.list(params={"created": ts, "limit": 100})
+    assert [p.id for p in exact.data] == in_that_second and ids[0] in in_that_second
+    assert client.v1.payment_intents.list(params={"created": {"lt": ts}}).data == []
+    up_to = client.v1.payment_intents.list(params={"created": {"lt": ts + 1}, "limit": 100})
+    assert [p.id for p in up_to.data] == in_that_second
