@@ -18,7 +18,7 @@ from payintents.clock import Clock
 from payintents.config import Config, config_from_json, config_to_json
 from payintents.domain.versions import DEFAULT_VERSION
 from payintents.processor import SimulatedProcessor
-from payintents.resources import ENDPOINTS
+from payintents.resources import ENDPOINTS, SCHEMAS
 from payintents.runtime import Runtime
 from payintents.services.scheduler import run_due
 from payintents.store import open_store
@@ -94,7 +94,7 @@ def build_app(runtime: Runtime) -> ApiRouter:
         runtime.store.close()
 
     # Public, like Stripe's published spec: it describes the API, not any account's data.
-    spec = openapi.document(ENDPOINTS, DEFAULT_VERSION)
+    spec = openapi.document(ENDPOINTS, SCHEMAS, DEFAULT_VERSION)
 
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(spec)

@@ -1,4 +1,4 @@
-"""One module per API resource; ENDPOINTS collects their routes."""
+"""One module per API resource; ENDPOINTS collects their routes, SCHEMAS their objects' shapes."""
 
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,6 +17,7 @@ from payintents.resources import (
 )
 from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint, Handler
+from payintents.wire.shapes import Schema
 
 # How an object an error carries (Stripe's `error.payment_intent`) is rendered, by its type:
 # as an answer renders it, so a publishable key sees the reduced PaymentIntent in an error
@@ -52,3 +53,14 @@ ENDPOINTS: list[Endpoint] = [
         *webhook_endpoints.ENDPOINTS,
     )
 ]
+
+SCHEMAS: dict[str, Schema] = {
+    **payment_intents.SCHEMAS,
+    **customers.SCHEMAS,
+    **cash_balance.SCHEMAS,
+    **payment_methods.SCHEMAS,
+    **charges.SCHEMAS,
+    **refunds.SCHEMAS,
+    **events.SCHEMAS,
+    **webhook_endpoints.SCHEMAS,
+}

@@ -11,6 +11,18 @@ from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import LIST_FIELDS, envelope
 from payintents.wire.params import Enum, Int, Obj, Params, Str
+from payintents.wire.shapes import (
+    BOOLEAN,
+    FREE_OBJECT,
+    INTEGER,
+    STRING,
+    const,
+    enum,
+    list_of,
+    nullable,
+    obj,
+    ref,
+)
 
 RECONCILIATION_MODE = Enum(("automatic", "manual", "merchant_default"))
 # `cash_balance` on customer create and update.
@@ -51,15 +63,77 @@ def retrieve_transaction(ctx: Ctx, params: dict[str, Any], path: dict[str, str])
     return service.retrieve_transaction(ctx, path["customer"], path["transaction"])
 
 
+BALANCE = "cash_balance"
+TRANSACTION = "customer_cash_balance_transaction"
+# Stripe's transaction types, and those whose transaction has a hash named by its type.
+TRANSACTION_TYPES = (
+    "adjusted_for_overdraft", "applied_to_payment", "funded", "funding_reversed",
+    "refunded_from_payment", "return_canceled", "return_initiated", "transferred_to_balance",
+    "unapplied_from_payment",
+)  # fmt: skip
+DETAILED_TYPES = (
+    "adjusted_for_overdraft", "applied_to_payment", "funded", "refunded_from_payment",
+    "transferred_to_balance", "unapplied_from_payment",
+)  # fmt: skip
+SCHEMAS = {
+    BALANCE: obj(
+        {
+            "object": const(BALANCE),
+            # Amounts by currency; null until first funded.
+            "available": nullable({"type": "object", "additionalProperties": INTEGER}),
+            "customer": STRING,
+            "livemode": BOOLEAN,
+            "settings": obj(
+                {
+                    "reconciliation_mode": enum(("automatic", "manual")),
+                    "using_merchant_default": BOOLEAN,
+                }
+            ),
+        }
+    ),
+    TRANSACTION: obj(
+        {
+            "id": STRING,
+            "object": const(TRANSACTION),
+            "created": INTEGER,
+            "currency": STRING,
+            "customer": STRING,
+            "ending_balance": INTEGER,
+            "livemode": BOOLEAN,
+            "net_amount": INTEGER,
+            "type": enum(TRANSACTION_TYPES),
+            **dict.fromkeys(DETAILED_TYPES, FREE_OBJECT),
+        },
+        optional=DETAILED_TYPES,
+    ),
+}
+
 ENDPOINTS = [
-    Endpoint("POST", "/v1/test_helpers/customers/{customer}/fund_cash_balance", FUND, fund),
-    Endpoint("GET", "/v1/customers/{customer}/cash_balance", RETRIEVE, retrieve),
-    Endpoint("POST", "/v1/customers/{customer}/cash_balance", UPDATE, update),
-    Endpoint("GET", "/v1/customers/{customer}/cash_balance_transactions", LIST, list_transactions),
+    Endpoint(
+        "POST",
+        "/v1/test_helpers/customers/{customer}/fund_cash_balance",
+        FUND,
+        fund,
+        response=ref(TRANSACTION),
+    ),
+    Endpoint(
+        "GET", "/v1/customers/{customer}/cash_balance", RETRIEVE, retrieve, response=ref(BALANCE)
+    ),
+    Endpoint(
+        "POST", "/v1/customers/{customer}/cash_balance", UPDATE, update, response=ref(BALANCE)
+    ),
+    Endpoint(
+        "GET",
+        "/v1/customers/{customer}/cash_balance_transactions",
+        LIST,
+        list_transactions,
+        response=list_of(ref(TRANSACTION)),
+    ),
     Endpoint(
         "GET",
         "/v1/customers/{customer}/cash_balance_transactions/{transaction}",
         RETRIEVE,
         retrieve_transaction,
+        response=ref(TRANSACTION),
     ),
 ]

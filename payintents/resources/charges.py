@@ -6,7 +6,12 @@ import re
 from typing import Any
 
 from payintents.resources import search as searching
-from payintents.resources.params import EMAIL, SHIPPING_EMPTYABLE
+from payintents.resources.params import (
+    BILLING_DETAILS_SHAPE,
+    EMAIL,
+    SHIPPING_EMPTYABLE,
+    SHIPPING_SHAPE,
+)
 from payintents.services import charges as service
 from payintents.services.context import Ctx
 from payintents.store.base import CHARGE_METHOD_FIELDS
@@ -14,6 +19,22 @@ from payintents.wire import search_query
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import LIST_FIELDS, SEARCH_FIELDS, envelope
 from payintents.wire.params import Metadata, Params, Str
+from payintents.wire.shapes import (
+    BOOLEAN,
+    FREE_OBJECT,
+    INTEGER,
+    METADATA,
+    NULL,
+    STRING,
+    const,
+    enum,
+    expandable,
+    list_of,
+    nullable,
+    obj,
+    ref,
+    search_result_of,
+)
 
 RETRIEVE = Params()
 UPDATE = Params(
@@ -86,10 +107,114 @@ def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, A
     return envelope("/v1/charges", [r.data for r in page.records], page.has_more)
 
 
+_STATUS = obj({"status": STRING})
+CARD_DETAILS_SHAPE = obj(
+    {
+        "amount_authorized": INTEGER,
+        "authorization_code": nullable(STRING),
+        "brand": STRING,
+        # Only while the authorization awaits capture.
+        "capture_before": INTEGER,
+        "checks": obj(
+            {
+                "address_line1_check": nullable(STRING),
+                "address_postal_code_check": nullable(STRING),
+                "cvc_check": nullable(STRING),
+            }
+        ),
+        "country": nullable(STRING),
+        "exp_month": INTEGER,
+        "exp_year": INTEGER,
+        "extended_authorization": _STATUS,
+        "fingerprint": nullable(STRING),
+        "funding": STRING,
+        "incremental_authorization": _STATUS,
+        "installments": NULL,
+        "last4": STRING,
+        "mandate": NULL,
+        "multicapture": _STATUS,
+        "network": nullable(STRING),
+        "network_token": obj({"used": BOOLEAN}),
+        "network_transaction_id": nullable(STRING),
+        "overcapture": obj({"maximum_amount_capturable": INTEGER, "status": STRING}),
+        "regulated_status": STRING,
+        "three_d_secure": nullable(FREE_OBJECT),
+        "wallet": NULL,
+    },
+    optional=("capture_before",),
+)
+SHAPE = obj(
+    {
+        "id": STRING,
+        "object": const("charge"),
+        "amount": INTEGER,
+        "amount_captured": INTEGER,
+        "amount_refunded": INTEGER,
+        "application": NULL,
+        "application_fee": NULL,
+        "application_fee_amount": nullable(INTEGER),
+        "balance_transaction": nullable(STRING),
+        "billing_details": BILLING_DETAILS_SHAPE,
+        "calculated_statement_descriptor": nullable(STRING),
+        "captured": BOOLEAN,
+        "created": INTEGER,
+        "currency": STRING,
+        "customer": expandable("customer"),
+        "description": nullable(STRING),
+        "destination": NULL,
+        "dispute": NULL,
+        "disputed": BOOLEAN,
+        "failure_balance_transaction": NULL,
+        "failure_code": nullable(STRING),
+        "failure_message": nullable(STRING),
+        "fraud_details": FREE_OBJECT,
+        "livemode": BOOLEAN,
+        "metadata": METADATA,
+        "on_behalf_of": nullable(STRING),
+        "order": NULL,
+        "outcome": nullable(
+            obj(
+                {
+                    "network_status": nullable(STRING),
+                    "reason": nullable(STRING),
+                    "risk_level": STRING,
+                    "risk_score": INTEGER,
+                    "rule": nullable(STRING),
+                    "seller_message": nullable(STRING),
+                    "type": STRING,
+                },
+                optional=("risk_score", "rule"),
+            )
+        ),
+        "paid": BOOLEAN,
+        "payment_intent": expandable("payment_intent"),
+        "payment_method": nullable(STRING),
+        # The hash named by `type`; the card's is the one whose fields payintents fills in.
+        "payment_method_details": obj(
+            {"type": STRING, "card": CARD_DETAILS_SHAPE}, optional=("card",), open=True
+        ),
+        "radar_options": FREE_OBJECT,
+        "receipt_email": nullable(STRING),
+        "receipt_number": nullable(STRING),
+        "receipt_url": nullable(STRING),
+        "refunded": BOOLEAN,
+        "review": NULL,
+        "shipping": nullable(SHIPPING_SHAPE),
+        "source": NULL,
+        "source_transfer": NULL,
+        "statement_descriptor": nullable(STRING),
+        "statement_descriptor_suffix": nullable(STRING),
+        "status": enum(("failed", "pending", "succeeded")),
+        "transfer_data": nullable(FREE_OBJECT),
+        "transfer_group": nullable(STRING),
+    }
+)
+SCHEMAS = {"charge": SHAPE}
+
 ENDPOINTS = [
-    Endpoint("GET", "/v1/charges", LIST, list_),
+    Endpoint("GET", "/v1/charges", LIST, list_, response=list_of(ref("charge"))),
     # Before /{charge}, which would take "search" for an id.
-    Endpoint("GET", "/v1/charges/search", SEARCH, search),
+    Endpoint("GET", "/v1/charges/search", SEARCH, search, response=search_result_of(ref("charge"))),
     Endpoint("GET", "/v1/charges/{charge}", RETRIEVE, retrieve, returns="charge"),
     Endpoint("POST", "/v1/charges/{charge}", UPDATE, update, returns="charge"),
 ]

@@ -6,13 +6,35 @@ from typing import Any
 
 from payintents.resources import search as searching
 from payintents.resources.cash_balance import CASH_BALANCE_SETTINGS
-from payintents.resources.params import ADDRESS_EMPTYABLE, EMAIL, SHIPPING_EMPTYABLE
+from payintents.resources.params import (
+    ADDRESS_EMPTYABLE,
+    ADDRESS_SHAPE,
+    EMAIL,
+    SHIPPING_EMPTYABLE,
+    SHIPPING_SHAPE,
+)
 from payintents.services import customers as service
 from payintents.services.context import Ctx
 from payintents.wire import search_query
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import LIST_FIELDS, SEARCH_FIELDS, envelope
 from payintents.wire.params import Int, Metadata, Obj, Params, Str
+from payintents.wire.shapes import (
+    BOOLEAN,
+    INTEGER,
+    METADATA,
+    NULL,
+    STRING,
+    array,
+    const,
+    enum,
+    expandable,
+    list_of,
+    nullable,
+    obj,
+    ref,
+    search_result_of,
+)
 
 _FIELDS = {
     "address": ADDRESS_EMPTYABLE,
@@ -67,11 +89,48 @@ def search(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, 
     )
 
 
+SHAPE = obj(
+    {
+        "id": STRING,
+        "object": const("customer"),
+        "address": nullable(ADDRESS_SHAPE),
+        "balance": INTEGER,
+        "created": INTEGER,
+        "currency": nullable(STRING),
+        "default_source": NULL,
+        "delinquent": nullable(BOOLEAN),
+        "description": nullable(STRING),
+        "discount": NULL,
+        "email": nullable(STRING),
+        "invoice_prefix": nullable(STRING),
+        "invoice_settings": obj(
+            {
+                "custom_fields": NULL,
+                "default_payment_method": expandable("payment_method"),
+                "footer": NULL,
+                "rendering_options": NULL,
+            }
+        ),
+        "livemode": BOOLEAN,
+        "metadata": METADATA,
+        "name": nullable(STRING),
+        "next_invoice_sequence": INTEGER,
+        "phone": nullable(STRING),
+        "preferred_locales": array(STRING),
+        "shipping": nullable(SHIPPING_SHAPE),
+        "tax_exempt": enum(("exempt", "none", "reverse")),
+        "test_clock": NULL,
+    }
+)
+SCHEMAS = {"customer": SHAPE}
+
 ENDPOINTS = [
     Endpoint("POST", "/v1/customers", CREATE, create, returns="customer"),
-    Endpoint("GET", "/v1/customers", LIST, list_),
+    Endpoint("GET", "/v1/customers", LIST, list_, response=list_of(ref("customer"))),
     # Before /{customer}, which would take "search" for an id.
-    Endpoint("GET", "/v1/customers/search", SEARCH, search),
+    Endpoint(
+        "GET", "/v1/customers/search", SEARCH, search, response=search_result_of(ref("customer"))
+    ),
     Endpoint("GET", "/v1/customers/{customer}", RETRIEVE, retrieve, returns="customer"),
     Endpoint("POST", "/v1/customers/{customer}", UPDATE, update, returns="customer"),
 ]

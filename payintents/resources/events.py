@@ -16,6 +16,17 @@ from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import LIST_FIELDS, envelope
 from payintents.wire.params import Arr, Params, Str
+from payintents.wire.shapes import (
+    BOOLEAN,
+    FREE_OBJECT,
+    INTEGER,
+    STRING,
+    const,
+    list_of,
+    nullable,
+    obj,
+    ref,
+)
 
 # Objects whose wire shape depends on the API version, by their `object` name.
 _VERSIONED: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
@@ -52,7 +63,34 @@ def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, A
     return envelope("/v1/events", events, has_more)
 
 
+# The objects events describe, by their `object` name.
+DESCRIBED = (
+    "cash_balance", "charge", "customer", "customer_cash_balance_transaction", "payment_intent",
+    "payment_method", "refund",
+)  # fmt: skip
+SHAPE = obj(
+    {
+        "id": STRING,
+        "object": const("event"),
+        "api_version": nullable(STRING),
+        "created": INTEGER,
+        "data": obj(
+            {
+                "object": {"anyOf": [ref(kind) for kind in DESCRIBED]},
+                # Only on *.updated events: the changed fields' values before.
+                "previous_attributes": FREE_OBJECT,
+            },
+            optional=("previous_attributes",),
+        ),
+        "livemode": BOOLEAN,
+        "pending_webhooks": INTEGER,
+        "request": obj({"id": nullable(STRING), "idempotency_key": nullable(STRING)}),
+        "type": STRING,
+    }
+)
+SCHEMAS = {"event": SHAPE}
+
 ENDPOINTS = [
-    Endpoint("GET", "/v1/events", LIST, list_),
-    Endpoint("GET", "/v1/events/{id}", RETRIEVE, retrieve),
+    Endpoint("GET", "/v1/events", LIST, list_, response=list_of(ref("event"))),
+    Endpoint("GET", "/v1/events/{id}", RETRIEVE, retrieve, response=ref("event")),
 ]

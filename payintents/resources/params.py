@@ -10,6 +10,7 @@ from typing import Any
 from payintents.domain import money
 from payintents.errors import ApiError
 from payintents.wire.params import Arr, Bool, Enum, Free, Int, Metadata, Obj, Spec, Str
+from payintents.wire.shapes import STRING, nullable, obj
 
 PAYMENT_METHOD_TYPES = (
     "acss_debit", "affirm", "afterpay_clearpay", "alipay", "amazon_pay", "au_becs_debit",
@@ -271,3 +272,24 @@ CURRENCY = Currency(max_length=3 + 10)
 EMAIL = Str(check=check_email)
 STATEMENT_DESCRIPTOR = StatementDescriptor(max_length=22, check=check_statement_descriptor)
 STATEMENT_DESCRIPTOR_SUFFIX = Str(max_length=22, check=check_statement_descriptor)
+
+# -- wire shapes several objects share (see wire/shapes.py) ---------------------------------
+
+ADDRESS_SHAPE = obj({name: nullable(STRING) for name in ADDRESS.fields})
+BILLING_DETAILS_SHAPE = obj(
+    {
+        "address": ADDRESS_SHAPE,
+        "email": nullable(STRING),
+        "name": nullable(STRING),
+        "phone": nullable(STRING),
+    }
+)
+SHIPPING_SHAPE = obj(
+    {
+        "address": ADDRESS_SHAPE,
+        "carrier": nullable(STRING),
+        "name": nullable(STRING),
+        "phone": nullable(STRING),
+        "tracking_number": nullable(STRING),
+    }
+)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from payintents.domain import versions
+from payintents.domain.payment_intent import STATUSES
 from payintents.resources import search as searching
 from payintents.resources.params import (
+    BANK_TRANSFER_TYPES,
     CURRENCY,
     EMAIL,
     MANDATE_DATA,
@@ -15,6 +17,7 @@ from payintents.resources.params import (
     PAYMENT_METHOD_TYPES,
     SHIPPING,
     SHIPPING_EMPTYABLE,
+    SHIPPING_SHAPE,
     STATEMENT_DESCRIPTOR,
     STATEMENT_DESCRIPTOR_SUFFIX,
 )
@@ -35,6 +38,23 @@ from payintents.wire.params import (
     OneOf,
     Params,
     Str,
+)
+from payintents.wire.shapes import (
+    BOOLEAN,
+    FREE_OBJECT,
+    INTEGER,
+    METADATA,
+    NULL,
+    STRING,
+    array,
+    const,
+    enum,
+    expandable,
+    list_of,
+    nullable,
+    obj,
+    ref,
+    search_result_of,
 )
 
 CAPTURE_METHOD = Enum(("automatic", "automatic_async", "manual"))
@@ -208,6 +228,115 @@ PUBLISHABLE_FIELDS = (
 )
 
 
+_NEXT_ACTIONS = {
+    "display_bank_transfer_instructions": obj(
+        {
+            "amount_remaining": INTEGER,
+            "currency": STRING,
+            "financial_addresses": array(FREE_OBJECT),
+            "hosted_instructions_url": STRING,
+            "reference": nullable(STRING),
+            "type": enum(BANK_TRANSFER_TYPES),
+        }
+    ),
+    "redirect_to_url": obj({"return_url": nullable(STRING), "url": STRING}),
+    "use_stripe_sdk": FREE_OBJECT,
+    "verify_with_microdeposits": obj(
+        {
+            "arrival_date": INTEGER,
+            "hosted_verification_url": STRING,
+            "microdeposit_type": enum(("amounts", "descriptor_code")),
+        }
+    ),
+}
+# Stripe's reasons, including those of features payintents lacks (invoices).
+CANCELLATION_REASONS = (
+    "abandoned", "automatic", "duplicate", "expired", "failed_invoice", "fraudulent",
+    "requested_by_customer", "void_invoice",
+)  # fmt: skip
+# What an endpoint a publishable key may call answers (an error's intent too): either shape,
+# by the key.
+EITHER_SHAPE = {"anyOf": [ref("payment_intent"), ref("payment_intent_publishable")]}
+# Stripe's last_payment_error and the `error` of an error body.
+API_ERROR_SHAPE = obj(
+    {
+        "charge": STRING,
+        "code": STRING,
+        "decline_code": STRING,
+        "doc_url": STRING,
+        "message": STRING,
+        "param": STRING,
+        "payment_intent": EITHER_SHAPE,
+        "payment_method": ref("payment_method"),
+        "request_log_url": STRING,
+        "type": enum(("api_error", "card_error", "idempotency_error", "invalid_request_error")),
+    },
+    optional=(
+        "charge", "code", "decline_code", "doc_url", "param", "payment_intent", "payment_method",
+        "request_log_url",
+    ),
+)  # fmt: skip
+SHAPE = obj(
+    {
+        "id": STRING,
+        "object": const("payment_intent"),
+        "amount": INTEGER,
+        "amount_capturable": INTEGER,
+        "amount_details": obj({"tip": obj({"amount": INTEGER}, optional=("amount",))}),
+        "amount_received": INTEGER,
+        "application": NULL,
+        "application_fee_amount": nullable(INTEGER),
+        "automatic_payment_methods": nullable(
+            obj({"allow_redirects": enum(("always", "never")), "enabled": BOOLEAN})
+        ),
+        "canceled_at": nullable(INTEGER),
+        "cancellation_reason": nullable(enum(CANCELLATION_REASONS)),
+        "capture_method": CAPTURE_METHOD.json_schema(),
+        "client_secret": STRING,
+        "confirmation_method": enum(("automatic", "manual")),
+        "created": INTEGER,
+        "currency": STRING,
+        "customer": expandable("customer"),
+        "description": nullable(STRING),
+        "excluded_payment_method_types": nullable(array(enum(PAYMENT_METHOD_TYPES))),
+        # Only before 2025-03-31.basil (render_version).
+        "invoice": NULL,
+        "last_payment_error": nullable(ref("api_errors")),
+        "latest_charge": expandable("charge"),
+        "livemode": BOOLEAN,
+        "metadata": METADATA,
+        "next_action": nullable(
+            obj({"type": enum(_NEXT_ACTIONS), **_NEXT_ACTIONS}, optional=_NEXT_ACTIONS)
+        ),
+        "on_behalf_of": nullable(STRING),
+        "payment_method": expandable("payment_method"),
+        "payment_method_configuration_details": NULL,
+        "payment_method_options": {"type": "object", "additionalProperties": FREE_OBJECT},
+        "payment_method_types": array(enum(PAYMENT_METHOD_TYPES)),
+        "processing": NULL,
+        "receipt_email": nullable(STRING),
+        "review": NULL,
+        "setup_future_usage": nullable(SETUP_FUTURE_USAGE.json_schema()),
+        "shipping": nullable(SHIPPING_SHAPE),
+        "source": NULL,
+        "statement_descriptor": nullable(STRING),
+        "statement_descriptor_suffix": nullable(STRING),
+        "status": enum(STATUSES),
+        "transfer_data": nullable(
+            obj({"amount": INTEGER, "destination": STRING}, optional=("amount",))
+        ),
+        "transfer_group": nullable(STRING),
+    },
+    optional=("invoice",),
+)
+PUBLISHABLE_SHAPE = obj({name: SHAPE["properties"][name] for name in PUBLISHABLE_FIELDS})
+SCHEMAS = {
+    "payment_intent": SHAPE,
+    "payment_intent_publishable": PUBLISHABLE_SHAPE,
+    "api_errors": API_ERROR_SHAPE,
+}
+
+
 def render(intent: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     """The object in the request's API version, reduced for a publishable key."""
     if ctx.key_kind == "publishable":
@@ -287,11 +416,19 @@ PI = "payment_intent"
 
 ENDPOINTS = [
     Endpoint("POST", "/v1/payment_intents", CREATE, create, returns=PI),
-    Endpoint("GET", "/v1/payment_intents", LIST, list_),
+    Endpoint("GET", "/v1/payment_intents", LIST, list_, response=list_of(ref(PI))),
     # Before /{intent}, which would take "search" for an id.
-    Endpoint("GET", "/v1/payment_intents/search", SEARCH, search),
     Endpoint(
-        "GET", "/v1/payment_intents/{intent}", RETRIEVE, retrieve, publishable=True, returns=PI
+        "GET", "/v1/payment_intents/search", SEARCH, search, response=search_result_of(ref(PI))
+    ),
+    Endpoint(
+        "GET",
+        "/v1/payment_intents/{intent}",
+        RETRIEVE,
+        retrieve,
+        publishable=True,
+        returns=PI,
+        response=EITHER_SHAPE,
     ),
     Endpoint("POST", "/v1/payment_intents/{intent}", UPDATE, update, returns=PI),
     Endpoint(
@@ -301,6 +438,7 @@ ENDPOINTS = [
         confirm,
         publishable=True,
         returns=PI,
+        response=EITHER_SHAPE,
     ),
     Endpoint("POST", "/v1/payment_intents/{intent}/capture", CAPTURE, capture, returns=PI),
     Endpoint("POST", "/v1/payment_intents/{intent}/cancel", CANCEL, cancel, returns=PI),
@@ -318,6 +456,7 @@ ENDPOINTS = [
         verify_microdeposits,
         publishable=True,
         returns=PI,
+        response=EITHER_SHAPE,
     ),
     Endpoint(
         "POST",

@@ -6,6 +6,7 @@ from typing import Any
 
 from payintents.resources.params import (
     BILLING_DETAILS,
+    BILLING_DETAILS_SHAPE,
     CARD_DATA,
     PAYMENT_METHOD_TYPES,
     SEPA_DEBIT_DATA,
@@ -16,6 +17,22 @@ from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import LIST_FIELDS, envelope
 from payintents.wire.params import Enum, Int, Metadata, Obj, Params, Str
+from payintents.wire.shapes import (
+    BOOLEAN,
+    FREE_OBJECT,
+    INTEGER,
+    METADATA,
+    NULL,
+    STRING,
+    array,
+    const,
+    enum,
+    expandable,
+    list_of,
+    nullable,
+    obj,
+    ref,
+)
 
 CREATE = Params(
     {
@@ -71,6 +88,73 @@ def list_for_customer(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) ->
     )
 
 
+_CHECKS = obj(
+    {
+        "address_line1_check": nullable(STRING),
+        "address_postal_code_check": nullable(STRING),
+        "cvc_check": nullable(STRING),
+    }
+)
+# The hash named by `type`, for the types payintents tokenizes (processor/simulated.py).
+_DETAILS = {
+    "card": obj(
+        {
+            "brand": STRING,
+            "checks": _CHECKS,
+            "country": nullable(STRING),
+            "display_brand": STRING,
+            "exp_month": INTEGER,
+            "exp_year": INTEGER,
+            "fingerprint": nullable(STRING),
+            "funding": STRING,
+            "generated_from": NULL,
+            "last4": STRING,
+            "networks": obj({"available": array(STRING), "preferred": nullable(STRING)}),
+            "three_d_secure_usage": obj({"supported": BOOLEAN}),
+            "wallet": NULL,
+        }
+    ),
+    "us_bank_account": obj(
+        {
+            "account_holder_type": nullable(enum(("company", "individual"))),
+            "account_type": nullable(enum(("checking", "savings"))),
+            "bank_name": nullable(STRING),
+            "financial_connections_account": nullable(STRING),
+            "fingerprint": nullable(STRING),
+            "last4": nullable(STRING),
+            "networks": obj({"preferred": nullable(STRING), "supported": array(STRING)}),
+            "routing_number": nullable(STRING),
+            "status_details": NULL,
+        }
+    ),
+    "sepa_debit": obj(
+        {
+            "bank_code": nullable(STRING),
+            "branch_code": nullable(STRING),
+            "country": nullable(STRING),
+            "fingerprint": nullable(STRING),
+            "generated_from": obj({"charge": NULL, "setup_attempt": NULL}),
+            "last4": nullable(STRING),
+        }
+    ),
+}
+SHAPE = obj(
+    {
+        "id": STRING,
+        "object": const("payment_method"),
+        "allow_redisplay": enum(("always", "limited", "unspecified")),
+        "billing_details": BILLING_DETAILS_SHAPE,
+        "created": INTEGER,
+        "customer": expandable("customer"),
+        "livemode": BOOLEAN,
+        "metadata": METADATA,
+        "type": enum(PAYMENT_METHOD_TYPES),
+        **{kind: _DETAILS.get(kind, FREE_OBJECT) for kind in PAYMENT_METHOD_TYPES},
+    },
+    optional=PAYMENT_METHOD_TYPES,
+)
+SCHEMAS = {"payment_method": SHAPE}
+
 PM = "payment_method"
 
 ENDPOINTS = [
@@ -79,5 +163,11 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/payment_methods/{payment_method}", UPDATE, update, returns=PM),
     Endpoint("POST", "/v1/payment_methods/{payment_method}/attach", ATTACH, attach, returns=PM),
     Endpoint("POST", "/v1/payment_methods/{payment_method}/detach", NONE, detach, returns=PM),
-    Endpoint("GET", "/v1/customers/{customer}/payment_methods", CUSTOMER_LIST, list_for_customer),
+    Endpoint(
+        "GET",
+        "/v1/customers/{customer}/payment_methods",
+        CUSTOMER_LIST,
+        list_for_customer,
+        response=list_of(ref(PM)),
+    ),
 ]

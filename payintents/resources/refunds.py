@@ -9,6 +9,20 @@ from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import LIST_FIELDS, envelope
 from payintents.wire.params import Enum, Int, Metadata, Params, Str
+from payintents.wire.shapes import (
+    FREE_OBJECT,
+    INTEGER,
+    METADATA,
+    NULL,
+    STRING,
+    const,
+    enum,
+    expandable,
+    list_of,
+    nullable,
+    obj,
+    ref,
+)
 
 CREATE = Params(
     {
@@ -41,9 +55,35 @@ def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, A
     return envelope("/v1/refunds", [r.data for r in page.records], page.has_more)
 
 
+SHAPE = obj(
+    {
+        "id": STRING,
+        "object": const("refund"),
+        "amount": INTEGER,
+        "balance_transaction": NULL,
+        "charge": expandable("charge"),
+        "created": INTEGER,
+        "currency": STRING,
+        "destination_details": nullable(FREE_OBJECT),
+        # Only once the refund has failed.
+        "failure_reason": STRING,
+        "metadata": METADATA,
+        "payment_intent": expandable("payment_intent"),
+        "reason": nullable(
+            enum(("duplicate", "expired_uncaptured_charge", "fraudulent", "requested_by_customer"))
+        ),
+        "receipt_number": NULL,
+        "source_transfer_reversal": NULL,
+        "status": enum(("canceled", "failed", "pending", "requires_action", "succeeded")),
+        "transfer_reversal": NULL,
+    },
+    optional=("failure_reason",),
+)
+SCHEMAS = {"refund": SHAPE}
+
 ENDPOINTS = [
     Endpoint("POST", "/v1/refunds", CREATE, create, returns="refund"),
-    Endpoint("GET", "/v1/refunds", LIST, list_),
+    Endpoint("GET", "/v1/refunds", LIST, list_, response=list_of(ref("refund"))),
     Endpoint("GET", "/v1/refunds/{refund}", RETRIEVE, retrieve, returns="refund"),
     Endpoint("POST", "/v1/refunds/{refund}", UPDATE, update, returns="refund"),
 ]

@@ -11,6 +11,21 @@ from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import LIST_FIELDS, envelope
 from payintents.wire.params import Arr, Bool, Enum, Metadata, Params, Str
+from payintents.wire.shapes import (
+    BOOLEAN,
+    INTEGER,
+    METADATA,
+    NULL,
+    STRING,
+    array,
+    const,
+    deleted,
+    enum,
+    list_of,
+    nullable,
+    obj,
+    ref,
+)
 
 _ENABLED_EVENTS = Arr(Enum(ENABLED_EVENT_CHOICES), max_items=len(ENABLED_EVENT_CHOICES))
 _URL = Str(max_length=5000)
@@ -61,10 +76,37 @@ def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, A
     return envelope("/v1/webhook_endpoints", [r.data for r in page.records], page.has_more)
 
 
+WE = "webhook_endpoint"
+SHAPE = obj(
+    {
+        "id": STRING,
+        "object": const(WE),
+        "api_version": nullable(STRING),
+        "application": NULL,
+        "created": INTEGER,
+        "description": nullable(STRING),
+        "enabled_events": array(STRING),
+        "livemode": BOOLEAN,
+        "metadata": METADATA,
+        # Only in the answer to the create.
+        "secret": STRING,
+        "status": enum(("disabled", "enabled")),
+        "url": STRING,
+    },
+    optional=("secret",),
+)
+SCHEMAS = {WE: SHAPE, "deleted_webhook_endpoint": deleted(WE)}
+
 ENDPOINTS = [
-    Endpoint("POST", "/v1/webhook_endpoints", CREATE, create),
-    Endpoint("GET", "/v1/webhook_endpoints", LIST, list_),
-    Endpoint("GET", "/v1/webhook_endpoints/{id}", RETRIEVE, retrieve),
-    Endpoint("POST", "/v1/webhook_endpoints/{id}", UPDATE, update),
-    Endpoint("DELETE", "/v1/webhook_endpoints/{id}", DELETE, delete),
+    Endpoint("POST", "/v1/webhook_endpoints", CREATE, create, response=ref(WE)),
+    Endpoint("GET", "/v1/webhook_endpoints", LIST, list_, response=list_of(ref(WE))),
+    Endpoint("GET", "/v1/webhook_endpoints/{id}", RETRIEVE, retrieve, response=ref(WE)),
+    Endpoint("POST", "/v1/webhook_endpoints/{id}", UPDATE, update, response=ref(WE)),
+    Endpoint(
+        "DELETE",
+        "/v1/webhook_endpoints/{id}",
+        DELETE,
+        delete,
+        response=ref("deleted_webhook_endpoint"),
+    ),
 ]

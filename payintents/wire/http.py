@@ -67,6 +67,8 @@ class Endpoint:
     publishable: bool = False
     # The object type it answers with, when always one: `expand[]` is checked before it runs.
     returns: str | None = None
+    # The JSON Schema of its answer in /openapi.json, when not just the `returns` object's.
+    response: dict[str, Any] | None = None
 
 
 def response_headers(

@@ -1,42 +1,29 @@
 """The OpenAPI 3.1 description served at `/openapi.json`, built from the endpoints' own
-parameter schemas so it cannot drift from what the server validates."""
+parameter schemas and their objects' declared shapes (`wire.shapes`), so it cannot drift from
+what the server validates and answers."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from payintents.wire.http import Endpoint
+from payintents.wire.shapes import Schema, obj, ref
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
-_ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["message", "type"],
-            "properties": {
-                "type": {"type": "string"},
-                "message": {"type": "string"},
-                "code": {"type": "string"},
-                "param": {"type": "string"},
-                "doc_url": {"type": "string"},
-                "request_log_url": {"type": "string"},
-            },
-        }
-    },
-}
+# Stripe's error body: its `error` is the `api_errors` hash the resources declare.
+_ERROR = obj({"error": ref("api_errors")})
 
 
-def _response(endpoint: Endpoint) -> dict[str, Any]:
-    """Every answer is a JSON object naming its type; `returns` pins that type when known."""
-    kind: dict[str, Any] = {"type": "string"}
-    if endpoint.returns is not None:
-        kind = {"type": "string", "const": endpoint.returns}
-    return {"type": "object", "required": ["object"], "properties": {"object": kind}}
+def _response(endpoint: Endpoint) -> Schema:
+    """The endpoint's declared answer, or else the object named by `returns`."""
+    if endpoint.response is not None:
+        return endpoint.response
+    if endpoint.returns is None:
+        raise ValueError(f"{endpoint.method} {endpoint.path} declares no response schema")
+    return ref(endpoint.returns)
 
 
 def _operation(endpoint: Endpoint) -> dict[str, Any]:
@@ -103,7 +90,9 @@ def _link_creations(paths: dict[str, dict[str, Any]]) -> None:
             create["responses"]["200"]["links"] = links
 
 
-def document(endpoints: Sequence[Endpoint], version: str) -> dict[str, Any]:
+def document(
+    endpoints: Sequence[Endpoint], schemas: Mapping[str, Schema], version: str
+) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint)
@@ -119,7 +108,7 @@ def document(endpoints: Sequence[Endpoint], version: str) -> dict[str, Any]:
                 "basic": {"type": "http", "scheme": "basic"},
                 "publishable_key": {"type": "http", "scheme": "bearer"},
             },
-            "schemas": {"error": _ERROR},
+            "schemas": {**schemas, "error": _ERROR},
         },
         "paths": paths,
     }
