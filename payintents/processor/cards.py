@@ -28,6 +28,9 @@ ThreeDS = Literal["not_supported", "supported", "required", "on_setup", "frictio
 class TestCard:
     number: str
     brand: str
+    # The card's profile: what a processor_ref names instead of the number, which is
+    # never stored. Stable: stored references must keep naming the same card.
+    key: str
     funding: str = "credit"
     country: str | None = "US"
     decline: str | None = None  # key into DECLINES, applied when the card is charged
@@ -148,84 +151,193 @@ LIVE_MODE_TEST_CARD = (
 
 _CARD_LIST: list[TestCard] = [
     # §2.2 brands
-    TestCard("4242424242424242", "visa"),
-    TestCard("4000056655665556", "visa", funding="debit"),
-    TestCard("5555555555554444", "mastercard"),
-    TestCard("2223003122003222", "mastercard"),
-    TestCard("5200828282828210", "mastercard", funding="debit"),
-    TestCard("5105105105105100", "mastercard", funding="prepaid"),
+    TestCard("4242424242424242", "visa", key="visa"),
+    TestCard("4000056655665556", "visa", key="visa_debit", funding="debit"),
+    TestCard("5555555555554444", "mastercard", key="mastercard"),
+    TestCard("2223003122003222", "mastercard", key="mastercard_2series"),
+    TestCard("5200828282828210", "mastercard", key="mastercard_debit", funding="debit"),
+    TestCard("5105105105105100", "mastercard", key="mastercard_prepaid", funding="prepaid"),
     # The docs' "3DS not supported" Amex is this same number.
-    TestCard("378282246310005", "amex", three_ds="not_supported"),
-    TestCard("371449635398431", "amex"),
-    TestCard("6011111111111117", "discover"),
-    TestCard("6011000990139424", "discover"),
-    TestCard("6011981111111113", "discover", funding="debit"),
-    TestCard("3056930009020004", "diners"),
-    TestCard("36227206271667", "diners"),
+    TestCard("378282246310005", "amex", key="amex", three_ds="not_supported"),
+    TestCard("371449635398431", "amex", key="amex_2"),
+    TestCard("6011111111111117", "discover", key="discover"),
+    TestCard("6011000990139424", "discover", key="discover_2"),
+    TestCard("6011981111111113", "discover", key="discover_debit", funding="debit"),
+    TestCard("3056930009020004", "diners", key="diners"),
+    TestCard("36227206271667", "diners", key="diners_14digit"),
     # BCcard/DinaCard: the API brand is unpublished; its 65 prefix is Discover's range.
-    TestCard("6555900000604105", "discover", country="KR"),
-    TestCard("3566002020360505", "jcb", country="JP"),
-    TestCard("3530111333300000", "jcb", country="JP"),
-    TestCard("6200000000000005", "unionpay", country="CN"),
-    TestCard("6200000000000047", "unionpay", funding="debit", country="CN"),
-    TestCard("6205500000000000004", "unionpay", country="CN"),
+    TestCard("6555900000604105", "discover", key="bccard", country="KR"),
+    TestCard("3566002020360505", "jcb", key="jcb", country="JP"),
+    TestCard("3530111333300000", "jcb", key="jcb_2", country="JP"),
+    TestCard("6200000000000005", "unionpay", key="unionpay", country="CN"),
+    TestCard("6200000000000047", "unionpay", key="unionpay_debit", funding="debit", country="CN"),
+    TestCard("6205500000000000004", "unionpay", key="unionpay_19digit", country="CN"),
     # Co-branded
-    TestCard("4000002500001001", "visa", country="FR", co_brands=("cartes_bancaires",)),
-    TestCard("5555552500001001", "mastercard", country="FR", co_brands=("cartes_bancaires",)),
-    TestCard("4000050360000001", "visa", funding="debit", country="AU", co_brands=("eftpos_au",)),
     TestCard(
-        "5555050360000080", "mastercard", funding="debit", country="AU", co_brands=("eftpos_au",)
+        "4000002500001001",
+        "visa",
+        key="visa_cartesBancaires",
+        country="FR",
+        co_brands=("cartes_bancaires",),
+    ),
+    TestCard(
+        "5555552500001001",
+        "mastercard",
+        key="mastercard_cartesBancaires",
+        country="FR",
+        co_brands=("cartes_bancaires",),
+    ),
+    TestCard(
+        "4000050360000001",
+        "visa",
+        key="visa_debit_eftposAu",
+        funding="debit",
+        country="AU",
+        co_brands=("eftpos_au",),
+    ),
+    TestCard(
+        "5555050360000080",
+        "mastercard",
+        key="mastercard_debit_eftposAu",
+        funding="debit",
+        country="AU",
+        co_brands=("eftpos_au",),
     ),
     # HSA / FSA
-    TestCard("4000051230000072", "visa", funding="debit"),
-    TestCard("5200828282828897", "mastercard", funding="debit"),
+    TestCard("4000051230000072", "visa", key="visa_debit_hsaFsa", funding="debit"),
+    TestCard("5200828282828897", "mastercard", key="mastercard_debit_fsa", funding="debit"),
     # §2.3 declines
-    TestCard("4000000000000002", "visa", decline="generic_decline"),
-    TestCard("4000000000009995", "visa", decline="insufficient_funds"),
-    TestCard("4000000000009987", "visa", decline="lost_card"),
-    TestCard("4000000000009979", "visa", decline="stolen_card"),
-    TestCard("4000000000000069", "visa", decline="expired_card"),
-    TestCard("4000000000000127", "visa", decline="incorrect_cvc", cvc_check_fails=True),
-    TestCard("4000000000000119", "visa", decline="processing_error"),
-    TestCard("4000000000006975", "visa", decline="card_velocity_exceeded"),
-    TestCard("4000000000000341", "visa", decline="generic_decline", attach_despite_decline=True),
-    TestCard("4100000000000019", "visa", decline="fraudulent", risk_level="highest"),
+    TestCard("4000000000000002", "visa", key="chargeDeclined", decline="generic_decline"),
+    TestCard(
+        "4000000000009995",
+        "visa",
+        key="chargeDeclinedInsufficientFunds",
+        decline="insufficient_funds",
+    ),
+    TestCard("4000000000009987", "visa", key="chargeDeclinedLostCard", decline="lost_card"),
+    TestCard("4000000000009979", "visa", key="chargeDeclinedStolenCard", decline="stolen_card"),
+    TestCard("4000000000000069", "visa", key="chargeDeclinedExpiredCard", decline="expired_card"),
+    TestCard(
+        "4000000000000127",
+        "visa",
+        key="chargeDeclinedIncorrectCvc",
+        decline="incorrect_cvc",
+        cvc_check_fails=True,
+    ),
+    TestCard(
+        "4000000000000119", "visa", key="chargeDeclinedProcessingError", decline="processing_error"
+    ),
+    TestCard(
+        "4000000000006975",
+        "visa",
+        key="chargeDeclinedVelocityLimitExceeded",
+        decline="card_velocity_exceeded",
+    ),
+    TestCard(
+        "4000000000000341",
+        "visa",
+        key="chargeCustomerFail",
+        decline="generic_decline",
+        attach_despite_decline=True,
+    ),
+    TestCard(
+        "4100000000000019", "visa", key="radarBlock", decline="fraudulent", risk_level="highest"
+    ),
     # §2.4 other behaviours
-    TestCard("4000000000000077", "visa", bypass_pending=True),
-    TestCard("4000003720000278", "visa", country="IE", bypass_pending=True),
-    TestCard("4000000000000259", "visa", dispute="fraudulent"),
-    TestCard("4000000000002685", "visa", dispute="product_not_received"),
-    TestCard("4000000000001976", "visa", dispute="general"),
-    TestCard("4000000000005423", "visa"),  # early fraud warning only: the payment stands
-    TestCard("4000000000007726", "visa", refund="pending"),
-    TestCard("4000000000005126", "visa", refund="fail"),
+    TestCard("4000000000000077", "visa", key="bypassPending", bypass_pending=True),
+    TestCard(
+        "4000003720000278",
+        "visa",
+        key="bypassPendingInternational",
+        country="IE",
+        bypass_pending=True,
+    ),
+    TestCard("4000000000000259", "visa", key="createDispute", dispute="fraudulent"),
+    TestCard(
+        "4000000000002685",
+        "visa",
+        key="createDisputeProductNotReceived",
+        dispute="product_not_received",
+    ),
+    TestCard("4000000000001976", "visa", key="createDisputeInquiry", dispute="general"),
+    TestCard(
+        "4000000000005423", "visa", key="createIssuerFraudRecord"
+    ),  # early fraud warning only: the payment stands
+    TestCard("4000000000007726", "visa", key="pendingRefund", refund="pending"),
+    TestCard("4000000000005126", "visa", key="refundFail", refund="fail"),
     # Radar's default rules block the highest risk level.
-    TestCard("4000000000004954", "visa", decline="fraudulent", risk_level="highest"),
-    TestCard("4000000000009235", "visa", risk_level="elevated"),
-    TestCard("4000000000000101", "visa", cvc_check_fails=True),
-    TestCard("4000000000000036", "visa", avs=("pass", "fail")),
-    TestCard("4000000000000028", "visa", avs=("fail", "pass")),
-    TestCard("4000000000000010", "visa", avs=("fail", "fail")),
-    TestCard("4000000000000044", "visa", avs=("unavailable", "unavailable")),
+    TestCard(
+        "4000000000004954",
+        "visa",
+        key="riskLevelHighest",
+        decline="fraudulent",
+        risk_level="highest",
+    ),
+    TestCard("4000000000009235", "visa", key="riskLevelElevated", risk_level="elevated"),
+    TestCard("4000000000000101", "visa", key="cvcCheckFail", cvc_check_fails=True),
+    TestCard("4000000000000036", "visa", key="avsZipFail", avs=("pass", "fail")),
+    TestCard("4000000000000028", "visa", key="avsLine1Fail", avs=("fail", "pass")),
+    TestCard("4000000000000010", "visa", key="avsFail", avs=("fail", "fail")),
+    TestCard("4000000000000044", "visa", key="avsUnchecked", avs=("unavailable", "unavailable")),
     # §2.5 3-D Secure
-    TestCard("4000002500003155", "visa", country="FR", three_ds="on_setup"),
-    TestCard("4000002760003184", "visa", country="DE", three_ds="required"),
-    TestCard("4000003800000446", "visa", country="IT", three_ds="on_setup"),
+    TestCard(
+        "4000002500003155",
+        "visa",
+        key="authenticationRequiredOnSetup",
+        country="FR",
+        three_ds="on_setup",
+    ),
+    TestCard(
+        "4000002760003184", "visa", key="authenticationRequired", country="DE", three_ds="required"
+    ),
+    TestCard(
+        "4000003800000446",
+        "visa",
+        key="authenticationRequiredSetupForOffSession",
+        country="IT",
+        three_ds="on_setup",
+    ),
     TestCard(
         "4000008260003178",
         "visa",
+        key="authenticationRequiredChargeDeclinedInsufficientFunds",
         country="GB",
         three_ds="required",
         decline="insufficient_funds",
     ),
-    TestCard("4000000000003220", "visa", country="IE", three_ds="required"),
-    TestCard("4000008400000027", "visa", three_ds="required"),
-    TestCard("4000008400001629", "visa", three_ds="required", decline="generic_decline"),
-    TestCard("4000008400001280", "visa", three_ds="required", decline="processing_error"),
-    TestCard("4000000000003055", "visa"),
-    TestCard("4000000000003097", "visa", decline="processing_error"),
-    TestCard("4000000032200000", "visa", three_ds="frictionless"),
-    TestCard("4000000000003063", "visa", three_ds="required", three_ds_version="1.0.2"),
+    TestCard(
+        "4000000000003220", "visa", key="threeDSecure2Required", country="IE", three_ds="required"
+    ),
+    TestCard("4000008400000027", "visa", key="threeDSecure2RequiredUs", three_ds="required"),
+    TestCard(
+        "4000008400001629",
+        "visa",
+        key="threeDSecureRequiredChargeDeclined",
+        three_ds="required",
+        decline="generic_decline",
+    ),
+    TestCard(
+        "4000008400001280",
+        "visa",
+        key="threeDSecureRequiredProcessingError",
+        three_ds="required",
+        decline="processing_error",
+    ),
+    TestCard("4000000000003055", "visa", key="threeDSecureOptional"),
+    TestCard(
+        "4000000000003097",
+        "visa",
+        key="threeDSecureOptionalProcessingError",
+        decline="processing_error",
+    ),
+    TestCard("4000000032200000", "visa", key="threeDSecure2Frictionless", three_ds="frictionless"),
+    TestCard(
+        "4000000000003063",
+        "visa",
+        key="threeDSecure1Required",
+        three_ds="required",
+        three_ds_version="1.0.2",
+    ),
 ]
 
 # Country cards: Visa credit unless noted; all succeed without authentication.
@@ -295,10 +407,17 @@ _COUNTRY_CARDS: dict[str, tuple[str, str, str, str]] = {
 }
 
 CARDS: dict[str, TestCard] = {card.number: card for card in _CARD_LIST}
-for _number, _country, _brand, _funding in _COUNTRY_CARDS.values():
-    CARDS.setdefault(_number, TestCard(_number, _brand, funding=_funding, country=_country))
+for _suffix, (_number, _country, _brand, _funding) in _COUNTRY_CARDS.items():
+    CARDS.setdefault(
+        _number,
+        TestCard(_number, _brand, key=f"country_{_suffix}", funding=_funding, country=_country),
+    )
 # Saudi Arabia has a number but no token.
-CARDS.setdefault("4000006820000007", TestCard("4000006820000007", "visa", country="SA"))
+CARDS.setdefault(
+    "4000006820000007", TestCard("4000006820000007", "visa", key="country_sa", country="SA")
+)
+# Test cards by profile key, the form processor references name them by.
+PROFILES: dict[str, TestCard] = {card.key: card for card in CARDS.values()}
 
 _DECLINE_TOKENS: dict[str, str] = {
     "chargeDeclined": "4000000000000002",

@@ -1,10 +1,10 @@
 """The built-in processor: a simulated card network and bank that behave like Stripe's test mode.
 
 Stateless and deterministic: every outcome follows from the processor_ref and the request.
-processor_ref formats (opaque to callers, never a full card number outside the public
-test-card table):
-    card:<test card number>:<c|n>   a test card; c/n = a CVC was / was not given
-    card:<brand>:<c|n>              any other card (reachable in live mode only)
+processor_ref formats (opaque to callers; stored, so they never hold a card number):
+    card:<profile key>:<c|n>        a test card (cards.TestCard.key); c/n = a CVC was / was
+                                    not given
+    card:live_<brand>:<c|n>         any other card (reachable in live mode only)
     us_bank_account:<scenario>:<v|u>  v = verified (test tokens), u = needs microdeposits
     sepa_debit:<scenario>
 Decisions where Stripe is silent are documented where they are made.
@@ -36,6 +36,7 @@ from payintents.processor.cards import (
     DECLINES,
     DISPLAY_BRANDS,
     LIVE_MODE_TEST_CARD,
+    PROFILES,
     TEST_MODE_LIVE_CARD,
     TestCard,
     brand_of,
@@ -123,14 +124,11 @@ class SimulatedProcessor:
             raise _card_error("card_declined", LIVE_MODE_TEST_CARD, None, "live_mode_test_card")
         if card is None:
             # A real card in live mode: we know only what the number says.
-            card = TestCard(number, brand_of(number), funding="unknown", country=None)
-            key = card.brand
-        else:
-            key = number
+            card = _live_card(brand_of(number), number[-4:])
         return Tokenized(
             type="card",
             details=_card_details(card, month, year, fingerprint(account, "card", number), cvc),
-            processor_ref=f"card:{key}:{'c' if cvc else 'n'}",
+            processor_ref=f"card:{card.key}:{'c' if cvc else 'n'}",
         )
 
     def tokenize_us_bank_account(
@@ -190,7 +188,7 @@ class SimulatedProcessor:
             details = _card_details(
                 card, TOKEN_EXP_MONTH, TOKEN_EXP_YEAR, fingerprint(account, "card", number), "000"
             )
-            return Tokenized(type="card", details=details, processor_ref=f"card:{number}:c")
+            return Tokenized(type="card", details=details, processor_ref=f"card:{card.key}:c")
         if token in bank.BANK_TOKENS:
             number = bank.BANK_TOKENS[token]
             scenario, _ = bank.TEST_ACCOUNTS[number]
@@ -400,11 +398,22 @@ def _fields(processor_ref: str) -> tuple[str, str, str]:
     return kind, key, flag
 
 
+def _live_card(brand: str, last4: str) -> TestCard:
+    """A card outside the test table: only its brand (and, when tokenized, last4) is known."""
+    return TestCard(last4, brand, key=f"live_{brand}", funding="unknown", country=None)
+
+
 def _card(processor_ref: str) -> Card:
     kind, key, cvc = _fields(processor_ref)
     if kind != "card":
         raise ValueError(f"not a card reference: {processor_ref!r}")
-    card = CARDS.get(key) if key.isdigit() else TestCard("", key, funding="unknown", country=None)
+    if key.startswith("live_"):
+        card: TestCard | None = _live_card(key.removeprefix("live_"), "")
+    elif key.isdigit():
+        # Written before references named a profile: databases may still hold them.
+        card = CARDS.get(key)
+    else:
+        card = PROFILES.get(key)
     if card is None:
         raise ValueError(f"unknown card reference: {processor_ref!r}")
     return card, cvc == "c"

@@ -17,6 +17,7 @@ from payintents.processor import (
     Tokenized,
     TokenizeError,
 )
+from payintents.processor.cards import CARDS, PROFILES
 
 NOW = 1_780_000_000  # 2026-05-28 UTC
 ACCOUNT = "acct_test_1"
@@ -1264,3 +1265,24 @@ def test_results_are_deterministic() -> None:
     assert (
         authorize(ref).network_transaction_id != authorize(ref, amount=2001).network_transaction_id
     )
+
+
+def test_every_test_card_has_a_profile_key_of_its_own() -> None:
+    assert len({c.key for c in CARDS.values()}) == len(CARDS)
+    assert set(PROFILES) == {c.key for c in CARDS.values()}
+
+
+@pytest.mark.parametrize("number", sorted(CARDS))
+def test_references_name_the_profile_not_the_number(number: str) -> None:
+    """References are stored: they hold no run of the number longer than its last four."""
+    tokenized = card(number)
+    ref = tokenized.processor_ref
+    assert ref == f"card:{CARDS[number].key}:c"
+    assert not any(number[i : i + 6] in ref for i in range(len(number) - 5))
+    # The reference alone still decides the card's outcome.
+    assert P.authorize(request(ref)).outcome == P.authorize(request(f"card:{number}:c")).outcome
+
+
+def test_token_and_number_of_one_card_share_its_reference() -> None:
+    assert token("pm_card_visa").processor_ref == card("4242424242424242").processor_ref
+    assert token("pm_card_chargeDeclined").processor_ref == "card:chargeDeclined:c"
