@@ -254,10 +254,24 @@ def await_confirmation(intent: PaymentIntent) -> PaymentIntent:
     return {**intent, "status": "requires_confirmation", "next_action": None}
 
 
+MULTICAPTURE_UNAVAILABLE = (
+    "This PaymentIntent cannot be captured with final_capture=false: multicapture is not "
+    "available for it (its charge's payment_method_details.card.multicapture.status is "
+    "unavailable). Capture it once, with final_capture true or omitted."
+)
+
+
 def capture(
-    intent: PaymentIntent, amount_to_capture: int | None, final: bool, params: dict[str, Any]
+    intent: PaymentIntent, amount_to_capture: int | None, params: dict[str, Any]
 ) -> tuple[PaymentIntent, int]:
+    """T15: the one capture; the rest of the authorization is released.
+
+    Stripe keeps an authorization open after a capture (final_capture=false) only with
+    multicapture, an IC+ feature payintents' network never grants.
+    """
     check_can_capture(intent)
+    if params.get("final_capture") is False:
+        raise ApiError(MULTICAPTURE_UNAVAILABLE, param="final_capture")
     capturable = intent["amount_capturable"]
     amount = capturable if amount_to_capture is None else amount_to_capture
     if amount > capturable:
@@ -276,8 +290,8 @@ def capture(
     captured: PaymentIntent = {
         **intent,
         "amount_received": intent["amount_received"] + amount,
-        "amount_capturable": 0 if final else capturable - amount,
-        "status": "succeeded" if final else "requires_capture",
+        "amount_capturable": 0,
+        "status": "succeeded",
     }
     if fee is not None:
         captured["application_fee_amount"] = fee

@@ -21,6 +21,7 @@ from payintents.resources.params import (
     STATEMENT_DESCRIPTOR,
     STATEMENT_DESCRIPTOR_SUFFIX,
 )
+from payintents.resources.payment_methods import STRIPE_JS_FIELDS
 from payintents.services import capture_cancel, customer_balance, increment, microdeposits
 from payintents.services import confirm as confirming
 from payintents.services import payment_intents as service
@@ -37,6 +38,7 @@ from payintents.wire.params import (
     Obj,
     OneOf,
     Params,
+    Spec,
     Str,
 )
 from payintents.wire.shapes import (
@@ -127,8 +129,23 @@ UPDATE = Params(
     }
 )
 
+# What Stripe.js sends besides the API's published parameters, which Stripe accepts: on
+# confirm, the type of method its form collected, the browser's abilities for authentication
+# and telemetry on the payment method it creates; on retrieve, `is_stripe_sdk`. None changes
+# the payment.
+STRIPE_JS_CONFIRM: dict[str, Spec] = {
+    "expected_payment_method_type": Enum(PAYMENT_METHOD_TYPES),
+    "spc_eligible": Bool(),
+    "webauthn_uvpa_available": Bool(),
+}
+STRIPE_JS_PAYMENT_METHOD_DATA = Obj(
+    {**PAYMENT_METHOD_DATA.fields, **STRIPE_JS_FIELDS}, required=PAYMENT_METHOD_DATA.required
+)
+STRIPE_JS_RETRIEVE: dict[str, Spec] = {"is_stripe_sdk": Bool()}
+
 CONFIRM = Params(
     {
+        **STRIPE_JS_CONFIRM,
         "capture_method": CAPTURE_METHOD,
         "client_secret": Str(),
         "confirmation_token": Str(),
@@ -137,7 +154,7 @@ CONFIRM = Params(
         "mandate_data": MANDATE_DATA,
         "off_session": OneOf((Bool(), Enum(("one_off", "recurring")))),
         "payment_method": Str(),
-        "payment_method_data": PAYMENT_METHOD_DATA,
+        "payment_method_data": STRIPE_JS_PAYMENT_METHOD_DATA,
         "payment_method_options": PAYMENT_METHOD_OPTIONS,
         "payment_method_types": TYPES,
         "radar_options": Obj({"session": Str()}),
@@ -183,7 +200,7 @@ VERIFY_MICRODEPOSITS = Params(
 
 APPLY_CUSTOMER_BALANCE = Params({"amount": Int(min=1), "currency": CURRENCY})
 
-RETRIEVE = Params({"client_secret": Str()})
+RETRIEVE = Params({"client_secret": Str(), **STRIPE_JS_RETRIEVE})
 
 LIST = Params({**LIST_FIELDS, "customer": Str()})
 
@@ -347,8 +364,12 @@ def render(intent: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
 def render_version(intent: dict[str, Any], version: str) -> dict[str, Any]:
     """The object in a given API version (also for events sent to a pinned webhook endpoint)."""
     if not versions.at_least(version, versions.BASIL):
-        # `invoice` was removed from PaymentIntents in 2025-03-31.basil.
-        return {**intent, "invoice": None}
+        # `invoice` was removed from PaymentIntents in 2025-03-31.basil, which also renamed
+        # the cancellation reason of an expired authorization from `automatic` to `expired`.
+        old = {**intent, "invoice": None}
+        if intent["cancellation_reason"] == "expired":
+            old["cancellation_reason"] = "automatic"
+        return old
     return intent
 
 

@@ -16,7 +16,7 @@ from payintents.services import payment_methods as service
 from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import LIST_FIELDS, envelope
-from payintents.wire.params import Enum, Int, Metadata, Obj, Params, Str
+from payintents.wire.params import Enum, Free, Int, Metadata, Obj, Params, Spec, Str
 from payintents.wire.shapes import (
     BOOLEAN,
     FREE_OBJECT,
@@ -34,8 +34,23 @@ from payintents.wire.shapes import (
     ref,
 )
 
+# What Stripe.js adds to a PaymentMethod it creates (alone, or as a confirm's
+# payment_method_data): telemetry about the browser and the form, which Stripe accepts and no
+# object shows.
+STRIPE_JS_FIELDS: dict[str, Spec] = {
+    "client_attribution_metadata": Free(),
+    "guid": Str(),
+    "muid": Str(),
+    "pasted_fields": Str(),
+    "payment_user_agent": Str(),
+    "referrer": Str(),
+    "sid": Str(),
+    "time_on_page": Int(min=0),
+}
+
 CREATE = Params(
     {
+        **STRIPE_JS_FIELDS,
         "type": Enum(PAYMENT_METHOD_TYPES),
         "allow_redisplay": Enum(("always", "limited", "unspecified")),
         "billing_details": BILLING_DETAILS,

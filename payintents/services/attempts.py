@@ -140,6 +140,9 @@ def apply_result(
     """Record the attempt's outcome; returns the new intent and the error to answer, if any."""
     private = dict(record.private)
     private.pop("authenticated", None)
+    # The API version the payment was confirmed in (pages have none): work that falls due
+    # later, such as authorization expiry, follows it as Stripe follows an account's version.
+    private["api_version"] = ctx.version or private.get("api_version")
     private["attempt"] = {
         "payment_method": attempt.pm["id"],
         "request": request_to_private(attempt.request),

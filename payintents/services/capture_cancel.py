@@ -1,9 +1,10 @@
 """Capture, cancel and authorization expiry of a PaymentIntent.
 
-Releasing an uncaptured remainder follows the request's API version, as
-Stripe does: from 2025-03-31.basil it creates no Refund and leaves the
-charge's amount_refunded alone; before, it is recorded as a Refund of the
-remainder (and `charge.refunded`).
+Releasing an uncaptured remainder follows the request's API version (for
+expiry, the version the payment was confirmed in), as Stripe does: from
+2025-03-31.basil it creates no Refund and leaves the charge's amount_refunded
+alone; before, it is recorded as a Refund of the remainder (and
+`charge.refunded`).
 """
 
 from __future__ import annotations
@@ -29,35 +30,23 @@ def capture(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:
     check_intent_id(intent_id)
     with ctx.store.write() as tx:
         record = load_for_update(tx, ctx, "payment_intent", intent_id, param="intent")
-        final = params.get("final_capture", True)
-        intent, amount = lifecycle.capture(
-            record.data, params.get("amount_to_capture"), final, params
-        )
+        intent, amount = lifecycle.capture(record.data, params.get("amount_to_capture"), params)
         charge_record = _charge(tx, ctx, intent)
         assert charge_record is not None, "requires_capture always has its authorization"
         ctx.runtime.processor.capture(
             processor_ref=charge_record.private["processor_ref"], amount=amount
         )
-        charge = {
-            **charge_record.data,
-            "captured": True,
-            "amount_captured": charge_record.data["amount_captured"] + amount,
-        }
+        charge = {**charge_record.data, "captured": True, "amount_captured": amount}
         if "application_fee_amount" in params:
             charge["application_fee_amount"] = params["application_fee_amount"]
-        remainder = charge["amount"] - charge["amount_captured"]
-        if final and remainder:
+        remainder = charge["amount"] - amount
+        if remainder:
             charge = _release(tx, ctx, Record(charge, charge_record.private, 0), remainder, None)
         else:
             tx.update("charge", ctx.scope, charge, charge_record.private)
         emit(tx, ctx, "charge.captured", charge)
-        private = dict(record.private)
-        if final:
-            private["due_at"] = None
-            emit(tx, ctx, "payment_intent.succeeded", intent)
-        else:
-            emit(tx, ctx, "payment_intent.amount_capturable_updated", intent)
-        tx.update("payment_intent", ctx.scope, intent, private)
+        emit(tx, ctx, "payment_intent.succeeded", intent)
+        tx.update("payment_intent", ctx.scope, intent, {**record.private, "due_at": None})
     return intent
 
 
@@ -108,8 +97,8 @@ def _end_pending_debit(tx: Tx, ctx: Ctx, intent: PaymentIntent) -> None:
 def cancel_in(
     tx: Tx, ctx: Ctx, record: Record, reason: str | None, *, expired: bool = False
 ) -> PaymentIntent:
-    if expired and not versions.at_least(ctx.version, versions.BASIL):
-        reason = "automatic"  # renamed `expired` in basil
+    """Cancel under the row lock; an expired authorization is stored with basil's
+    `expired`, which older versions are shown as `automatic` (resources/payment_intents)."""
     intent = lifecycle.cancel(record.data, reason, ctx.now)
     customer_balance.release_on_cancel(tx, ctx, record)
     if record.data["status"] == "processing":

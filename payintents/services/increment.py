@@ -9,6 +9,7 @@ from payintents.domain.values import merge_metadata
 from payintents.errors import ApiError, unexpected_state
 from payintents.services.common import check_intent_id, emit, load_for_update
 from payintents.services.context import Ctx
+from payintents.services.payment_intents import check_amount
 
 MAX_INCREMENTS = 10
 
@@ -43,6 +44,8 @@ def increment_authorization(ctx: Ctx, intent_id: str, params: dict[str, Any]) ->
                 f"amount ({intent['amount']}).",
                 param="amount",
             )
+        # The new total is a PaymentIntent amount: the same ceiling as create and update.
+        check_amount(amount, intent["currency"])
         attempts = record.private.get("increments", 0)
         if attempts >= MAX_INCREMENTS:
             raise ApiError(

@@ -5,6 +5,8 @@ item is re-checked under its row lock, so processes racing for the same item do 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from payintents.domain import lifecycle
 from payintents.domain.versions import DEFAULT_VERSION
 from payintents.runtime import Runtime
@@ -56,7 +58,9 @@ def run_due(runtime: Runtime) -> int:
 def _handle(tx: Tx, ctx: Ctx, record: Record) -> None:
     status = record.data["status"]
     if status == "requires_capture":
-        cancel_in(tx, ctx, record, "expired", expired=True)
+        # Released as the version the hold was placed in would (a Refund before basil).
+        version = record.private.get("api_version") or DEFAULT_VERSION
+        cancel_in(tx, replace(ctx, version=version), record, "expired", expired=True)
     elif status == "processing":
         _settle(tx, ctx, record)
     elif status == "requires_action" and "microdeposits" in record.private:

@@ -3,6 +3,9 @@
 By default every distinct secret key is its own account, so parallel test
 runs never see each other's objects; `pk_<mode>_X` belongs to the account of
 `sk_<mode>_X`. With a configured key list only those keys work.
+
+A key comes in the Authorization header (Bearer, or Basic as curl -u sends it), or from
+Stripe.js as the form parameter `key`, which may only be a publishable key.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from payintents.errors import ApiError
 
@@ -23,6 +27,12 @@ NO_KEY_MESSAGE = (
     "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
     "https://stripe.com/docs/api#authentication for details, or we can help at "
     "https://support.stripe.com/."
+)
+# Our wording: what Stripe answers to a secret key sent this way is not published.
+SECRET_IN_FORM_MESSAGE = (
+    "The key parameter takes a publishable API key only, as Stripe.js sends it. Do not send a "
+    "secret or restricted API key from a browser; send it in the Authorization header from "
+    "your server instead."
 )
 PUBLISHABLE_MESSAGE = (
     "This API call cannot be made with a publishable API key. Please use a secret API key. "
@@ -69,6 +79,25 @@ def key_from_header(header: str | None) -> str | None:
             return None
         return decoded.partition(":")[0] or None
     return None
+
+
+def take_form_credentials(headers: dict[str, str], tree: dict[str, Any]) -> None:
+    """Stripe.js sends no Authorization header: its publishable key is the form parameter
+    `key` (in a POST's body, a GET's query) and its API version `_stripe_version`. They are
+    moved into the headers they stand for, to be authenticated like any other."""
+    if "authorization" in headers or "key" not in tree:
+        return
+    key = tree.pop("key")
+    if not isinstance(key, str):
+        raise ApiError("Invalid API Key provided: key must be a string.", status=401, param="key")
+    match = _KEY_RE.match(key)
+    if match and match.group(1) != "pk":
+        raise ApiError(SECRET_IN_FORM_MESSAGE, status=401, param="key")
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    version = tree.pop("_stripe_version", None)
+    if version is not None:
+        headers.setdefault("stripe-version", version if isinstance(version, str) else "")
 
 
 def authenticate(header: str | None, allowed: Collection[str] | None) -> Principal:

@@ -220,13 +220,14 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
         status, extra = 200, None
         try:
             headers = request_headers(scope)
+            body = await read_body(receive) if method == "POST" else b""
+            tree = read_params(method, scope["query_string"].decode("latin-1"), headers, body)
+            auth.take_form_credentials(headers, tree)
             version = request_version(headers)
             principal = auth.authenticate(headers.get("authorization"), runtime.config.api_keys)
             livemode = principal.livemode
             if not endpoint.publishable:
                 auth.require_secret(principal)
-            body = await read_body(receive) if method == "POST" else b""
-            tree = read_params(method, scope["query_string"].decode("latin-1"), headers, body)
             params = endpoint.params.parse(tree)
             publishable = principal.kind == "publishable"
             expand.check(params.get("expand", ()), endpoint.returns, publishable)

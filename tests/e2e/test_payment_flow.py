@@ -7,7 +7,9 @@ import time
 import pytest
 import stripe
 
+from tests.conftest import make_client, new_key
 from tests.schema import assert_stripe_shape
+from tests.server import ServerProcess
 
 CARD_ONLY = {"payment_method_types": ["card"]}
 
@@ -15,6 +17,16 @@ CARD_ONLY = {"payment_method_types": ["card"]}
 def create(client: stripe.StripeClient, **params):
     return client.v1.payment_intents.create(
         params={"amount": 2000, "currency": "usd", **CARD_ONLY, **params}
+    )
+
+
+def client_at(server: ServerProcess, api_key: str, version: str) -> stripe.StripeClient:
+    """The account of `api_key`, with requests pinned to an API version."""
+    return stripe.StripeClient(
+        api_key=api_key,
+        base_addresses={"api": server.url},
+        stripe_version=version,
+        max_network_retries=0,
     )
 
 
@@ -125,39 +137,85 @@ def test_declines(client: stripe.StripeClient, token, code, decline_code, messag
     assert sorted(c.status for c in charges) == ["failed", "succeeded"]
 
 
+DECLINED = "Your card was declined."
+
+
 @pytest.mark.parametrize(
-    ("number", "outcome", "code"),
+    ("number", "outcome", "expected"),
     [
-        ("4242424242424242", "succeeded", None),
-        ("4000056655665556", "succeeded", None),
-        ("5555555555554444", "succeeded", None),
-        ("378282246310005", "succeeded", None),
-        ("4000000000000002", "declined", "card_declined"),
-        ("4000000000009995", "declined", "card_declined"),
-        ("4000000000009987", "declined", "card_declined"),
-        ("4000000000000069", "declined", "expired_card"),
-        ("4000000000000127", "declined", "incorrect_cvc"),
-        ("4000000000000119", "declined", "processing_error"),
-        ("4000002500003155", "requires_action", None),
-        ("4000002760003184", "requires_action", None),
-        ("4000000000003220", "requires_action", None),
-        ("4000000000003055", "succeeded", None),
-        ("4000000000000341", "declined", "card_declined"),
+        ("4242424242424242", "succeeded", ("visa", "credit")),
+        ("4000056655665556", "succeeded", ("visa", "debit")),
+        ("5555555555554444", "succeeded", ("mastercard", "credit")),
+        ("5105105105105100", "succeeded", ("mastercard", "prepaid")),
+        ("378282246310005", "succeeded", ("amex", "credit")),
+        ("6011111111111117", "succeeded", ("discover", "credit")),
+        ("4000000000003055", "succeeded", ("visa", "credit")),
+        ("4000002500003155", "requires_action", ("visa", "credit")),
+        ("4000002760003184", "requires_action", ("visa", "credit")),
+        ("4000000000003220", "requires_action", ("visa", "credit")),
+        ("4000000000000002", "declined", ("card_declined", "generic_decline", DECLINED)),
+        (
+            "4000000000009995",
+            "declined",
+            ("card_declined", "insufficient_funds", "Your card has insufficient funds."),
+        ),
+        ("4000000000009987", "declined", ("card_declined", "lost_card", DECLINED)),
+        ("4000000000009979", "declined", ("card_declined", "stolen_card", DECLINED)),
+        (
+            "4000000000000069",
+            "declined",
+            ("expired_card", "expired_card", "Your card has expired."),
+        ),
+        (
+            "4000000000000127",
+            "declined",
+            ("incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect."),
+        ),
+        (
+            "4000000000000119",
+            "declined",
+            (
+                "processing_error",
+                "processing_error",
+                "An error occurred while processing your card. Try again in a little bit.",
+            ),
+        ),
+        (
+            "4000000000006975",
+            "declined",
+            (
+                "card_declined",
+                "card_velocity_exceeded",
+                "Your card was declined for making repeated attempts too frequently or "
+                "exceeding its amount limit.",
+            ),
+        ),
+        ("4000000000000341", "declined", ("card_declined", "generic_decline", DECLINED)),
+        ("4100000000000019", "declined", ("card_declined", "fraudulent", DECLINED)),
     ],
 )
-def test_test_card_numbers(client: stripe.StripeClient, number, outcome, code) -> None:
+def test_test_card_numbers(client: stripe.StripeClient, number, outcome, expected) -> None:
     data = {
         "type": "card",
         "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
     }
-    try:
+    if outcome == "declined":
+        with pytest.raises(stripe.CardError) as err:
+            create(client, payment_method_data=data, confirm=True)
+        code, _, message = expected
+        assert (err.value.code, err.value.error.decline_code, err.value.user_message) == expected
+        charge = client.v1.charges.retrieve(err.value.error.charge)
+        assert (charge.status, charge.failure_code, charge.failure_message) == (
+            "failed",
+            code,
+            message,
+        )
+        pm = err.value.error.payment_method
+    else:
         pi = create(client, payment_method_data=data, confirm=True)
-    except stripe.CardError as err:
-        assert outcome == "declined", err.user_message
-        assert err.code == code
-        return
-    assert outcome == pi.status
-    pm = client.v1.payment_methods.retrieve(pi.payment_method)
+        assert pi.status == outcome
+        pm = client.v1.payment_methods.retrieve(pi.payment_method)
+        assert (pm.card.brand, pm.card.funding) == expected
     assert pm.card.last4 == number[-4:]
     assert "number" not in pm.card.to_dict()
 
@@ -188,7 +246,7 @@ def test_manual_capture_partial(client: stripe.StripeClient) -> None:
     )
 
 
-def test_cancel_rules(client: stripe.StripeClient) -> None:
+def test_cancel_rules(client: stripe.StripeClient, server, api_key) -> None:
     pi = create(client)
     canceled = client.v1.payment_intents.cancel(
         pi.id, params={"cancellation_reason": "requested_by_customer"}
@@ -215,9 +273,44 @@ def test_cancel_rules(client: stripe.StripeClient) -> None:
     )
     held = create(client, capture_method="manual", payment_method="pm_card_visa", confirm=True)
     released = client.v1.payment_intents.cancel(held.id)
-    assert (released.status, released.amount_capturable) == ("canceled", 0)
+    assert (released.status, released.amount_capturable, released.amount_received) == (
+        "canceled",
+        0,
+        0,
+    )
+    # Since 2025-03-31.basil the released hold is no Refund: the charge stays uncaptured with
+    # nothing refunded, amount_captured 0, and no charge.refunded event (reference §1.7).
     charge = client.v1.charges.retrieve(held.latest_charge)
-    assert (charge.captured, charge.amount_captured, charge.refunded) == (False, 0, False)
+    assert (charge.status, charge.paid, charge.captured) == ("succeeded", True, False)
+    assert (charge.amount, charge.amount_captured, charge.amount_refunded, charge.refunded) == (
+        2000,
+        0,
+        0,
+        False,
+    )
+    assert client.v1.refunds.list(params={"payment_intent": held.id}).data == []
+    about = [
+        e.type
+        for e in client.v1.events.list(params={"limit": 100}).data
+        if e.data.object.id in (held.id, charge.id)
+    ]
+    assert about[0] == "payment_intent.canceled"
+    assert "charge.refunded" not in about
+    # Before basil Stripe showed the same release as a Refund of the whole authorization.
+    old = client_at(server, api_key, "2024-06-20")
+    held = create(old, capture_method="manual", payment_method="pm_card_visa", confirm=True)
+    old.v1.payment_intents.cancel(held.id)
+    charge = old.v1.charges.retrieve(held.latest_charge)
+    assert (charge.captured, charge.amount_captured, charge.amount_refunded, charge.refunded) == (
+        False,
+        0,
+        2000,
+        True,
+    )
+    refunds = old.v1.refunds.list(params={"payment_intent": held.id}).data
+    assert [(r.amount, r.status, r.reason, r.charge) for r in refunds] == [
+        (2000, "succeeded", None, charge.id)
+    ]
 
 
 def test_confirm_succeeded_is_refused(client: stripe.StripeClient) -> None:
@@ -357,38 +450,88 @@ def test_customers_and_attach(client: stripe.StripeClient) -> None:
     assert client.v1.payment_methods.retrieve(saved.payment_method).customer == cus.id
 
 
-def test_authorization_expires(tmp_path) -> None:
-    from tests.conftest import make_client
-    from tests.server import ServerProcess
+def wait_status(client: stripe.StripeClient, pi_id: str, status: str) -> stripe.PaymentIntent:
+    deadline = time.time() + 10
+    while True:
+        pi = client.v1.payment_intents.retrieve(pi_id)
+        if pi.status == status or time.time() > deadline:
+            assert pi.status == status
+            return pi
+        time.sleep(0.2)
 
-    proc = ServerProcess(str(tmp_path / "x.sqlite3"), "--capture-window", "2s").start()
+
+def test_authorization_expires(own_database: str, tmp_path) -> None:
+    """Expiry is stored as basil records it and shown per Stripe-Version; a hold placed with a
+    pre-basil version is released the pre-basil way, with a Refund (reference §0, §1.8)."""
+    proc = ServerProcess(
+        own_database, "--capture-window", "2s", log_path=tmp_path / "server.log"
+    ).start()
     try:
-        client = make_client(proc)
-        pi = create(client, capture_method="manual", payment_method="pm_card_visa", confirm=True)
+        key = new_key()
+        client, old = make_client(proc, key), client_at(proc, key, "2024-06-20")
+        manual = {"capture_method": "manual", "payment_method": "pm_card_visa", "confirm": True}
+        pi, old_pi = create(client, **manual), create(old, **manual)
         proc.kill()  # the window passes while the server is down
         time.sleep(3)
         proc.start()
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            after = client.v1.payment_intents.retrieve(pi.id)
-            if after.status == "canceled":
-                break
-            time.sleep(0.2)
-        assert after.status == "canceled"
-        assert after.cancellation_reason == "expired"
-        assert after.amount_capturable == 0
+        after = wait_status(client, pi.id, "canceled")
+        wait_status(client, old_pi.id, "canceled")
+        assert (after.cancellation_reason, after.amount_capturable, after.amount_received) == (
+            "expired",
+            0,
+            0,
+        )
+        assert after.canceled_at >= pi.created
+        for reader, reason in ((client, "expired"), (old, "automatic")):
+            for intent in (pi, old_pi):
+                shown = reader.v1.payment_intents.retrieve(intent.id)
+                assert shown.cancellation_reason == reason
+            listed = reader.v1.payment_intents.list().data
+            assert {p.id: p.cancellation_reason for p in listed} == {
+                pi.id: reason,
+                old_pi.id: reason,
+            }
+        # Confirmed with basil or later: the hold is released without a Refund.
+        charge = client.v1.charges.retrieve(pi.latest_charge)
+        assert (charge.captured, charge.amount_captured, charge.amount_refunded) == (False, 0, 0)
+        assert charge.refunded is False
+        assert client.v1.refunds.list(params={"payment_intent": pi.id}).data == []
+        # Confirmed with 2024-06-20: the release is a Refund of the whole authorization.
+        charge = old.v1.charges.retrieve(old_pi.latest_charge)
+        assert (charge.captured, charge.amount_captured, charge.amount_refunded) == (
+            False,
+            0,
+            2000,
+        )
+        assert charge.refunded is True
+        refunds = old.v1.refunds.list(params={"payment_intent": old_pi.id}).data
+        assert [(r.amount, r.status, r.reason) for r in refunds] == [
+            (2000, "succeeded", "expired_uncaptured_charge")
+        ]
+        events = client.v1.events.list(params={"limit": 100}).data
+        happened = {
+            (e.type, e.data.object.id)
+            for e in events
+            if e.type.split(".")[0] in ("charge", "payment_intent")
+        }
+        for intent in (pi, old_pi):
+            assert ("charge.expired", intent.latest_charge) in happened
+            assert ("payment_intent.canceled", intent.id) in happened
+        assert ("charge.refunded", old_pi.latest_charge) in happened
+        assert ("charge.refunded", pi.latest_charge) not in happened
+        canceled = [e for e in events if e.type == "payment_intent.canceled"]
+        assert {e.data.object.cancellation_reason for e in canceled} == {"expired"}
+        with pytest.raises(stripe.InvalidRequestError) as err:
+            client.v1.payment_intents.capture(pi.id)
+        assert err.value.code == "payment_intent_unexpected_state"
+        assert "it has a status of canceled" in err.value.user_message
     finally:
         proc.stop()
 
 
 def test_pre_basil_versions_refund_the_released_remainder(server, api_key) -> None:
     """Before 2025-03-31.basil, partial capture and cancel recorded the release as a Refund."""
-    old = stripe.StripeClient(
-        api_key=api_key,
-        base_addresses={"api": server.url},
-        stripe_version="2024-06-20",
-        max_network_retries=0,
-    )
+    old = client_at(server, api_key, "2024-06-20")
     pi = create(
         old, amount=2500, capture_method="manual", payment_method="pm_card_visa", confirm=True
     )
@@ -434,3 +577,136 @@ def test_update_rules_by_status(client: stripe.StripeClient) -> None:
     moved = client.v1.payment_intents.update(fresh.id, params={"payment_method": "pm_card_visa"})
     assert moved.status == "requires_confirmation"
     assert client.v1.payment_intents.confirm(fresh.id).status == "succeeded"
+
+
+def test_stripe_shape_in_every_status(client: stripe.StripeClient) -> None:
+    """Each status's object (and a listed, an updated one) has every field of Stripe's schema."""
+    manual = {"capture_method": "manual", "payment_method": "pm_card_visa", "confirm": True}
+    shown = {
+        "requires_payment_method": create(client),
+        "requires_confirmation": create(client, payment_method="pm_card_visa"),
+        "requires_action": create(
+            client, payment_method="pm_card_threeDSecure2Required", confirm=True
+        ),
+        "requires_capture": create(client, **manual),
+        "succeeded": create(client, payment_method="pm_card_visa", confirm=True),
+        "canceled": client.v1.payment_intents.cancel(
+            create(client).id, params={"cancellation_reason": "abandoned"}
+        ),
+        "processing": client.v1.payment_intents.create(
+            params={
+                "amount": 2000,
+                "currency": "usd",
+                "payment_method_types": ["us_bank_account"],
+                "payment_method": "pm_usBankAccount_processing",
+                "confirm": True,
+                "mandate_data": {"customer_acceptance": {"type": "offline"}},
+            }
+        ),
+    }
+    redirect = create(
+        client,
+        payment_method="pm_card_authenticationRequired",
+        confirm=True,
+        return_url="https://shop.test/done",
+    )
+    assert shown["requires_action"].next_action.type == "use_stripe_sdk"
+    assert redirect.next_action.type == "redirect_to_url"
+    for status, pi in shown.items():
+        assert pi.status == status
+        assert_stripe_shape(pi.to_dict())
+    assert_stripe_shape(redirect.to_dict())
+    assert_stripe_shape(
+        client.v1.charges.retrieve(shown["requires_capture"].latest_charge).to_dict()
+    )
+
+    declined = create(client)
+    with pytest.raises(stripe.CardError) as err:
+        client.v1.payment_intents.confirm(
+            declined.id, params={"payment_method": "pm_card_visa_chargeDeclined"}
+        )
+    assert_stripe_shape(err.value.error.payment_intent.to_dict())
+    after = client.v1.payment_intents.retrieve(declined.id)
+    assert (after.status, after.last_payment_error.decline_code) == (
+        "requires_payment_method",
+        "generic_decline",
+    )
+    assert_stripe_shape(after.to_dict())
+    assert_stripe_shape(client.v1.charges.retrieve(after.latest_charge).to_dict())
+
+    updated = client.v1.payment_intents.update(
+        shown["requires_confirmation"].id,
+        params={"description": "blue fish", "metadata": {"k": "v"}, "receipt_email": "a@b.test"},
+    )
+    assert (updated.description, updated.receipt_email) == ("blue fish", "a@b.test")
+    assert_stripe_shape(updated.to_dict())
+    listed = client.v1.payment_intents.list(params={"limit": 100}).data
+    assert {pi.status for pi in listed} >= set(shown)
+    for pi in listed:
+        assert_stripe_shape(pi.to_dict())
+
+
+def test_confirm_parameters_are_applied(client: stripe.StripeClient) -> None:
+    """capture_method, receipt_email, shipping, setup_future_usage and off_session given to
+    /confirm itself take effect on the intent, its charge and its payment method."""
+    shipping = {
+        "name": "Jenny Rosen",
+        "address": {"line1": "1 Main St", "city": "Paris", "postal_code": "75001", "country": "FR"},
+    }
+    cus = client.v1.customers.create(params={"email": "jenny@example.com"})
+    pi = create(client, customer=cus.id)
+    assert pi.capture_method == "automatic_async"
+    held = client.v1.payment_intents.confirm(
+        pi.id,
+        params={
+            "payment_method": "pm_card_visa",
+            "capture_method": "manual",
+            "receipt_email": "jenny@example.com",
+            "shipping": shipping,
+            "setup_future_usage": "off_session",
+        },
+    )
+    assert (held.status, held.capture_method, held.amount_capturable) == (
+        "requires_capture",
+        "manual",
+        2000,
+    )
+    assert (held.receipt_email, held.setup_future_usage) == ("jenny@example.com", "off_session")
+    assert held.shipping.name == "Jenny Rosen"
+    assert held.shipping.address.to_dict() == {
+        "city": "Paris",
+        "country": "FR",
+        "line1": "1 Main St",
+        "line2": None,
+        "postal_code": "75001",
+        "state": None,
+    }
+    charge = client.v1.charges.retrieve(held.latest_charge)
+    assert (charge.captured, charge.receipt_email) == (False, "jenny@example.com")
+    assert charge.shipping.address.city == "Paris"
+    assert client.v1.payment_methods.retrieve(held.payment_method).customer == cus.id
+    assert client.v1.payment_intents.retrieve(pi.id).to_dict() == held.to_dict()
+
+    # off_session: a card that asks for authentication on-session pays without it...
+    on_session = client.v1.payment_intents.confirm(
+        create(client).id, params={"payment_method": "pm_card_authenticationRequiredOnSetup"}
+    )
+    assert on_session.status == "requires_action"
+    off = client.v1.payment_intents.confirm(
+        create(client).id,
+        params={"payment_method": "pm_card_authenticationRequiredOnSetup", "off_session": True},
+    )
+    assert (off.status, off.amount_received) == ("succeeded", 2000)
+    # ...and one that always does is declined instead of asking an absent customer.
+    absent = create(client)
+    with pytest.raises(stripe.CardError) as err:
+        client.v1.payment_intents.confirm(
+            absent.id,
+            params={"payment_method": "pm_card_authenticationRequired", "off_session": True},
+        )
+    assert (err.value.code, err.value.error.decline_code, err.value.user_message) == (
+        "authentication_required",
+        "authentication_required",
+        "Your card was declined. This transaction requires authentication.",
+    )
+    assert client.v1.payment_intents.retrieve(absent.id).status == "requires_payment_method"

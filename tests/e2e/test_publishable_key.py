@@ -262,3 +262,137 @@ def test_state_errors_carry_the_reduced_intent(server, client, api_key) -> None:
     )
     assert set(error["payment_intent"]) == REDUCED
     assert error["payment_intent"]["status"] == "succeeded"
+
+
+# Stripe.js: no Authorization header; the publishable key is the form parameter `key`, with
+# the fields it adds (as recorded from its confirmPayment, retrievePaymentIntent and
+# createPaymentMethod requests).
+STRIPE_JS_TELEMETRY = {
+    "guid": "5d292590-041b-4c7c-95b9-6564dff8c3f5b3860a",
+    "muid": "f3053a7e-5b83-4f0a-9d60-015e61126fa5eb18e6",
+    "sid": "75292bf6-7798-4cbc-a03b-930c88e2724be439c0",
+    "pasted_fields": "number",
+    "payment_user_agent": "stripe.js/c6f2aaa66; stripe-js-v3/c6f2aaa66; payment-element",
+    "referrer": "https://shop.example",
+    "time_on_page": "48787",
+    "client_attribution_metadata[client_session_id]": "dc7fb132-472f-4a34-bfdf-2bf85d16403b",
+    "client_attribution_metadata[merchant_integration_source]": "elements",
+    "client_attribution_metadata[merchant_integration_subtype]": "payment-element",
+}
+CARD_FORM = {
+    "type": "card",
+    "card[number]": "4242424242424242",
+    "card[cvc]": "123",
+    "card[exp_month]": "12",
+    "card[exp_year]": "34",
+    "allow_redisplay": "unspecified",
+    "billing_details[address][postal_code]": "94107",
+    "billing_details[address][country]": "US",
+}
+SECRET_AS_KEY = (
+    "The key parameter takes a publishable API key only, as Stripe.js sends it. Do not send a "
+    "secret or restricted API key from a browser; send it in the Authorization header from "
+    "your server instead."
+)
+
+
+def nested(prefix: str, form: dict[str, str]) -> dict[str, str]:
+    """`card[number]` as `payment_method_data[card][number]`."""
+    out = {}
+    for key, value in form.items():
+        head, bracket, rest = key.partition("[")
+        out[f"{prefix}[{head}]{bracket}{rest}"] = value
+    return out
+
+
+def stripe_js_confirm_form(pk: str, client_secret: str) -> dict[str, str]:
+    return {
+        "return_url": "https://shop.example/return",
+        **nested("payment_method_data", {**CARD_FORM, **STRIPE_JS_TELEMETRY}),
+        "expected_payment_method_type": "card",
+        "use_stripe_sdk": "true",
+        "webauthn_uvpa_available": "false",
+        "spc_eligible": "false",
+        "key": pk,
+        "client_secret": client_secret,
+    }
+
+
+def test_stripe_js_confirm_and_retrieve(server, client, api_key) -> None:
+    pi = intent(client)
+    form = stripe_js_confirm_form(publishable(api_key), pi.client_secret)
+    assert form["payment_method_data[card][number]"] == "4242424242424242"
+    assert form["payment_method_data[client_attribution_metadata][client_session_id]"]
+    confirmed = httpx.post(f"{server.url}/v1/payment_intents/{pi.id}/confirm", data=form)
+    assert confirmed.status_code == 200, confirmed.text
+    body = confirmed.json()
+    assert set(body) == REDUCED
+    assert (body["status"], body["amount"]) == ("succeeded", 2500)
+    full = client.v1.payment_intents.retrieve(pi.id)
+    assert (full.status, full.amount_received, full.payment_method) == (
+        "succeeded", 2500, body["payment_method"],
+    )  # fmt: skip
+    pm = client.v1.payment_methods.retrieve(body["payment_method"])
+    assert (pm.card.last4, pm.card.exp_year, pm.billing_details.address.postal_code) == (
+        "4242", 2034, "94107",
+    )  # fmt: skip
+    # retrievePaymentIntent: a GET whose query holds the key and the API version.
+    got = httpx.get(
+        f"{server.url}/v1/payment_intents/{pi.id}",
+        params={"key": publishable(api_key), "is_stripe_sdk": "false",
+                "client_secret": pi.client_secret, "_stripe_version": "2024-06-20"},
+    )  # fmt: skip
+    assert got.status_code == 200, got.text
+    assert got.headers["stripe-version"] == "2024-06-20"
+    assert set(got.json()) == REDUCED
+    assert got.json()["status"] == "succeeded"
+
+
+def test_stripe_js_creates_a_payment_method(server, client, api_key) -> None:
+    resp = httpx.post(
+        f"{server.url}/v1/payment_methods",
+        data={**CARD_FORM, **STRIPE_JS_TELEMETRY, "key": publishable(api_key)},
+    )
+    assert resp.status_code == 200, resp.text
+    pm = resp.json()
+    assert (pm["object"], pm["type"], pm["card"]["last4"], pm["card"]["exp_year"]) == (
+        "payment_method", "card", "4242", 2034,
+    )  # fmt: skip
+    # Telemetry is accepted and shown nowhere.
+    assert not set(STRIPE_JS_TELEMETRY) & set(pm)
+    assert client.v1.payment_methods.retrieve(pm["id"]).id == pm["id"]
+
+
+@pytest.mark.parametrize("prefix", ["sk_test_", "rk_test_"])
+def test_a_secret_key_in_the_form_is_refused(server, client, api_key, prefix) -> None:
+    pi = intent(client)
+    form = stripe_js_confirm_form(prefix + api_key.removeprefix("sk_test_"), pi.client_secret)
+    resp = httpx.post(f"{server.url}/v1/payment_intents/{pi.id}/confirm", data=form)
+    assert resp.status_code == 401
+    error = resp.json()["error"]
+    assert (error["type"], error["param"], error["message"]) == (
+        "invalid_request_error", "key", SECRET_AS_KEY,
+    )  # fmt: skip
+    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
+
+
+def test_form_keys_are_checked_like_header_keys(server, client, api_key) -> None:
+    pi = intent(client)
+    # A publishable key in the form is still refused where only a secret key may act.
+    listing = httpx.get(f"{server.url}/v1/payment_intents", params={"key": publishable(api_key)})
+    assert listing.status_code == 403
+    assert listing.json()["error"]["code"] == "secret_key_required"
+    bad = httpx.get(
+        f"{server.url}/v1/payment_intents/{pi.id}",
+        params={"key": "pk_test_bad key!1234", "client_secret": pi.client_secret},
+    )
+    assert bad.status_code == 401
+    assert bad.json()["error"]["message"] == "Invalid API Key provided: pk_test_********1234"
+    # With an Authorization header, the header is the key and `key` is not a parameter.
+    both = call(
+        server, api_key, "GET", f"/v1/payment_intents/{pi.id}", {"key": publishable(api_key)}
+    )
+    assert both.status_code == 400
+    assert (both.json()["error"]["code"], both.json()["error"]["param"]) == (
+        "parameter_unknown", "key",
+    )  # fmt: skip

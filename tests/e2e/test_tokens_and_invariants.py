@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import stripe
 from hypothesis import HealthCheck, settings
@@ -13,8 +15,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from payintents.domain.lifecycle import EDGES
 from tests.conftest import make_client
+from tests.lifecycle_edges import STRIPE_EDGES
+from tests.server import ServerProcess
 
 TOKENS = [
     ("pm_card_visa", "succeeded", None, None),
@@ -176,7 +179,7 @@ class PaymentIntentCalls(RuleBasedStateMachine):
             for c in charges:
                 assert c.amount_refunded <= c.amount_captured
             before = self.seen[pi_id]
-            assert before == pi.status or (before, pi.status) in EDGES, (before, pi.status)
+            assert before == pi.status or (before, pi.status) in STRIPE_EDGES, (before, pi.status)
             self.seen[pi_id] = pi.status
 
 
@@ -191,3 +194,56 @@ def test_random_call_sequences_keep_invariants(server) -> None:
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+# Successful, declining, 3-D Secure and refund-changing test cards.
+RAW_NUMBERS = [
+    "4242424242424242",
+    "5555555555554444",
+    "378282246310005",
+    "4000000000000002",
+    "4000000000009995",
+    "4000000000000127",
+    "4000002760003184",
+    "4000000000007726",
+]
+
+
+def test_database_holds_no_raw_card_number(tmp_path: Path) -> None:
+    """Card numbers given as payment_method_data[card][number] are never written anywhere in
+    the SQLite database (its file and write-ahead log), whatever happens to the payment."""
+    database = tmp_path / "cards.sqlite3"
+    proc = ServerProcess(str(database), log_path=tmp_path / "server.log").start()
+    try:
+        client = make_client(proc)
+        for index, number in enumerate(RAW_NUMBERS):
+            card = {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}
+            params = {
+                "amount": 2000,
+                "currency": "usd",
+                "payment_method_types": ["card"],
+                "payment_method_data": {"type": "card", "card": card},
+                "capture_method": "manual",
+                "confirm": True,
+            }
+            try:
+                pi = client.v1.payment_intents.create(
+                    params=params, options={"idempotency_key": f"raw-card-{index}"}
+                )
+            except stripe.CardError:
+                continue
+            if pi.status == "requires_capture":
+                client.v1.payment_intents.capture(pi.id, params={"amount_to_capture": 1500})
+                client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 500})
+            pm = client.v1.payment_methods.create(params={"type": "card", "card": card})
+            assert pm.card.last4 == number[-4:]
+        stored = b"".join(p.read_bytes() for p in tmp_path.glob("cards.sqlite3*"))
+    finally:
+        proc.stop()
+    stored += b"".join(p.read_bytes() for p in tmp_path.glob("cards.sqlite3*"))
+    # The payments are there, named by the test cards' profiles...
+    assert b"card:visa:c" in stored
+    assert b"card:chargeDeclined:c" in stored
+    # ...and no number is.
+    for number in RAW_NUMBERS:
+        assert number.encode() not in stored, number

@@ -7,6 +7,7 @@ import pytest
 from payintents.domain import lifecycle
 from payintents.domain.payment_intent import STATUSES, new_payment_intent
 from payintents.errors import ApiError
+from tests.lifecycle_edges import STRIPE_EDGES
 
 
 def intent(status: str, **extra):
@@ -41,7 +42,7 @@ def test_cancel_only_from_cancelable(status: str) -> None:
             200,
             "duplicate",
         )
-        assert (status, "canceled") in lifecycle.EDGES
+        assert (status, "canceled") in STRIPE_EDGES
     else:
         with pytest.raises(ApiError):
             lifecycle.cancel(intent(status), None, 200)
@@ -51,25 +52,35 @@ def test_cancel_only_from_cancelable(status: str) -> None:
 def test_capture_only_from_requires_capture(status: str) -> None:
     pi = intent(status, amount_capturable=1000)
     if status == "requires_capture":
-        done, amount = lifecycle.capture(pi, 600, True, {})
+        done, amount = lifecycle.capture(pi, 600, {})
         assert (done["status"], done["amount_received"], done["amount_capturable"], amount) == (
             "succeeded",
             600,
             0,
             600,
         )
-        more, _ = lifecycle.capture(pi, 400, False, {})
-        assert (more["status"], more["amount_capturable"]) == ("requires_capture", 600)
+        assert (status, done["status"]) in STRIPE_EDGES
     else:
         with pytest.raises(ApiError) as err:
-            lifecycle.capture(pi, None, True, {})
+            lifecycle.capture(pi, None, {})
         assert err.value.code == "payment_intent_unexpected_state"
 
 
 def test_capture_more_than_capturable() -> None:
     with pytest.raises(ApiError) as err:
-        lifecycle.capture(intent("requires_capture", amount_capturable=10), 11, True, {})
-    assert err.value.param == "amount_to_capture"
+        lifecycle.capture(intent("requires_capture", amount_capturable=10), 11, {})
+    assert (err.value.code, err.value.param) == ("amount_too_large", "amount_to_capture")
+
+
+def test_capture_keeps_no_authorization_open_without_multicapture() -> None:
+    with pytest.raises(ApiError) as err:
+        lifecycle.capture(
+            intent("requires_capture", amount_capturable=1000), 400, {"final_capture": False}
+        )
+    assert (err.value.param, err.value.message) == (
+        "final_capture",
+        lifecycle.MULTICAPTURE_UNAVAILABLE,
+    )
 
 
 @pytest.mark.parametrize("status", lifecycle.CONFIRMABLE)
@@ -84,12 +95,18 @@ def test_attempt_outcomes_follow_edges(status: str) -> None:
         lifecycle.await_confirmation(pi),
     ]
     for out in outcomes:
-        assert (status, out["status"]) in lifecycle.EDGES
+        assert (status, out["status"]) in STRIPE_EDGES
     assert outcomes[0]["amount_received"] == 1000
     assert outcomes[1]["amount_capturable"] == 1000
     assert outcomes[4]["payment_method"] is None
 
 
+def test_the_state_machine_has_exactly_stripes_edges() -> None:
+    """EDGES (which the property test walks) is Stripe's table: none missing, none extra."""
+    assert set(lifecycle.EDGES) - STRIPE_EDGES == set()
+    assert STRIPE_EDGES - set(lifecycle.EDGES) == set()
+
+
 def test_terminal_states_have_no_way_out() -> None:
     for terminal in ("succeeded", "canceled"):
-        assert not [edge for edge in lifecycle.EDGES if edge[0] == terminal]
+        assert not [edge for edge in STRIPE_EDGES | lifecycle.EDGES if edge[0] == terminal]
