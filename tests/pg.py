@@ -1,7 +1,10 @@
 """PostgreSQL for tests: a schema of each test run's own in database `test`, dropped after.
 
-CI has PostgreSQL at 127.0.0.1:5432 with trust auth for users postgres and root;
-PAYINTENTS_TEST_POSTGRES=postgresql://... points the tests at another server.
+CI has PostgreSQL at 127.0.0.1:5432 with trust auth for users postgres and root (scripts/test
+starts the machine's cluster when CI=true and it is not answering);
+PAYINTENTS_TEST_POSTGRES=postgresql://... points the tests at another server. Where none
+answers, the tests that need it skip with the URLs tried and their errors as the reason, which
+pytest's -ra (pyproject.toml) prints in the summary.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ def admin_url() -> str:
     """A URL of the test database, or skip the test saying why there is none."""
     url, why = _admin_url()
     if url is None:
-        print(f"PostgreSQL unreachable, skipping: {why}")
         pytest.skip(f"PostgreSQL unreachable: {why}")
     return url
 
