@@ -28,6 +28,7 @@ from psycopg_pool import ConnectionPool
 
 from payintents.store import search, sql
 from payintents.store.base import Page, PageQuery, Record
+from payintents.store.pending import BufferedTx
 from payintents.store.sqlite import migrations
 
 # Connections per process. Requests beyond it wait for a free one (up to POOL_TIMEOUT), which
@@ -64,51 +65,30 @@ def _clean(params: tuple[Any, ...] | list[Any]) -> tuple[Any, ...]:
     return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) else p for p in params)
 
 
-def _blob(value: dict[str, Any] | None) -> bytes | None:
-    return orjson.dumps(value) if value else None
-
-
-class PostgresTx:
+class PostgresTx(BufferedTx):
     dialect = "postgres"
+    ph = "%s"
 
     def __init__(self, cur: psycopg.Cursor[Any], writable: bool) -> None:
+        super().__init__()
         self._cur = cur
         self._writable = writable
-        # How many writes nested in this transaction are open (their savepoints).
-        self.depth = 0
 
-    def _one(self, text: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        return self._cur.execute(text, _clean(params)).fetchone()
+    def _run(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        self._cur.execute(statement, _clean(params))
+        return self._cur.fetchall() if self._cur.description else []
 
-    def get(self, kind: str, scope: str, object_id: str) -> Record | None:
-        row = self._one(sql.get_sql(kind, "%s"), (object_id, scope))
+    def _execute(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        # No parameters: the text is sent as is (a literal % needs no escaping).
+        self._cur.execute(statement, params or None)
+        return self._cur.fetchall() if self._cur.description else []
+
+    def _fetch(self, kind: str, scope: str, object_id: str, lock: bool) -> Record | None:
+        text = sql.get_sql(kind, "%s", LOCK if lock else "")
+        row = self._cur.execute(text, _clean((object_id, scope))).fetchone()
         return Record(_load(row[0]), _load(row[1]), row[2]) if row else None
 
-    def get_for_update(self, kind: str, scope: str, object_id: str) -> Record | None:
-        row = self._one(sql.get_sql(kind, "%s", LOCK), (object_id, scope))
-        return Record(_load(row[0]), _load(row[1]), row[2]) if row else None
-
-    def insert(
-        self, kind: str, scope: str, data: dict[str, Any], private: dict[str, Any] | None = None
-    ) -> None:
-        params = sql.insert_params(kind, scope, data, private, orjson.dumps(data), _blob(private))
-        self._cur.execute(sql.insert_sql(kind, "%s"), _clean(params))
-        for text, values in search.metadata_sync(kind, scope, data, "%s", replace=False):
-            self._cur.execute(text, _clean(values))
-
-    def update(
-        self, kind: str, scope: str, data: dict[str, Any], private: dict[str, Any] | None = None
-    ) -> None:
-        params = sql.update_params(kind, scope, data, private, orjson.dumps(data), _blob(private))
-        self._cur.execute(sql.update_sql(kind, "%s"), _clean(params))
-        for text, values in search.metadata_sync(kind, scope, data, "%s", replace=True):
-            self._cur.execute(text, _clean(values))
-
-    def cursor_of(self, kind: str, scope: str, object_id: str) -> tuple[int, int] | None:
-        row = self._one(sql.cursor_sql(kind, "%s"), (object_id, scope))
-        return (row[0], row[1]) if row else None
-
-    def page(self, kind: str, scope: str, query: PageQuery) -> Page:
+    def _page(self, kind: str, scope: str, query: PageQuery) -> Page:
         text, params, ascending = sql.page_sql(kind, query, scope, "%s")
         rows = self._cur.execute(text, _clean(params)).fetchall()
         has_more = len(rows) > query.limit
@@ -117,30 +97,25 @@ class PostgresTx:
             rows.reverse()
         return Page([Record(_load(r[0]), _load(r[1]), r[2]) for r in rows], has_more)
 
-    def search(
+    def _search(
         self,
         kind: str,
         scope: str,
         criteria: search.Criteria,
         limit: int,
-        after: tuple[int, int] | None = None,
+        after: tuple[int, int] | None,
     ) -> Page:
         text, params = search.search_sql(kind, scope, criteria, limit, after, "%s")
         rows = self._cur.execute(text, _clean(params)).fetchall()
         records = [Record(_load(r[0]), _load(r[1]), r[2]) for r in rows[:limit]]
         return Page(records, len(rows) > limit)
 
-    def due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
+    def _due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
         """In a write transaction the rows stay locked until it ends, and rows locked by
         others are skipped; a read transaction cannot lock and just lists them."""
         lock = SKIP_LOCKED if self._writable else ""
         rows = self._cur.execute(sql.due_sql(kind, "%s", lock), (now, limit)).fetchall()
         return [(r[0], r[1]) for r in rows]
-
-    def execute(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        # No parameters: the text is sent as is (a literal % needs no escaping).
-        self._cur.execute(statement, params or None)
-        return self._cur.fetchall() if self._cur.description else []
 
 
 class PostgresStore:
@@ -190,6 +165,7 @@ class PostgresStore:
         try:
             try:
                 yield tx
+                tx.flush()
             except BaseException:
                 # A broken connection cannot roll back; the pool discards it, and the
                 # server ends the transaction when the socket closes.

@@ -131,6 +131,10 @@ class Nestable(Protocol):
 
     def execute(self, statement: str, params: tuple[Any, ...] = ...) -> Any: ...
 
+    def held(self) -> Any: ...
+
+    def forget_since(self, held: Any) -> None: ...
+
 
 T = TypeVar("T", bound=Nestable)
 
@@ -143,8 +147,13 @@ def join(outer: T, writable: bool) -> Iterator[T]:
         yield outer
         return
     outer.depth += 1
+    held = outer.held()
     try:
         with savepoint(outer.execute, outer.depth):
-            yield outer
+            try:
+                yield outer
+            except BaseException:
+                outer.forget_since(held)
+                raise
     finally:
         outer.depth -= 1

@@ -34,6 +34,7 @@ import orjson
 
 from payintents.store import search, sql
 from payintents.store.base import Page, PageQuery, Record
+from payintents.store.pending import BufferedTx
 
 BUSY_TIMEOUT_MS = 30_000
 # Most writes one COMMIT carries (bounds how long the first of a group waits).
@@ -44,60 +45,25 @@ def _load(blob: Any) -> dict[str, Any]:
     return orjson.loads(blob) if blob else {}
 
 
-class SqliteTx:
+class SqliteTx(BufferedTx):
     dialect = "sqlite"
+    ph = "?"
 
     def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__()
         self._conn = conn
-        # How many writes nested in this transaction are open (their savepoints).
-        self.depth = 0
 
-    def get(self, kind: str, scope: str, object_id: str) -> Record | None:
+    def _run(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self._conn.execute(statement, params).fetchall()
+
+    _execute = _run
+
+    def _fetch(self, kind: str, scope: str, object_id: str, lock: bool) -> Record | None:
+        # The write lock taken by BEGIN IMMEDIATE already excludes other writers.
         row = self._conn.execute(sql.get_sql(kind, "?"), (object_id, scope)).fetchone()
         return Record(_load(row[0]), _load(row[1]), row[2]) if row else None
 
-    # The write lock taken by BEGIN IMMEDIATE already excludes other writers.
-    get_for_update = get
-
-    def insert(
-        self, kind: str, scope: str, data: dict[str, Any], private: dict[str, Any] | None = None
-    ) -> None:
-        self._conn.execute(
-            sql.insert_sql(kind, "?"),
-            sql.insert_params(
-                kind,
-                scope,
-                data,
-                private,
-                orjson.dumps(data),
-                orjson.dumps(private) if private else None,
-            ),
-        )
-        for text, params in search.metadata_sync(kind, scope, data, "?", replace=False):
-            self._conn.execute(text, params)
-
-    def update(
-        self, kind: str, scope: str, data: dict[str, Any], private: dict[str, Any] | None = None
-    ) -> None:
-        self._conn.execute(
-            sql.update_sql(kind, "?"),
-            sql.update_params(
-                kind,
-                scope,
-                data,
-                private,
-                orjson.dumps(data),
-                orjson.dumps(private) if private else None,
-            ),
-        )
-        for text, params in search.metadata_sync(kind, scope, data, "?", replace=True):
-            self._conn.execute(text, params)
-
-    def cursor_of(self, kind: str, scope: str, object_id: str) -> tuple[int, int] | None:
-        row = self._conn.execute(sql.cursor_sql(kind, "?"), (object_id, scope)).fetchone()
-        return (row[0], row[1]) if row else None
-
-    def page(self, kind: str, scope: str, query: PageQuery) -> Page:
+    def _page(self, kind: str, scope: str, query: PageQuery) -> Page:
         text, params, ascending = sql.page_sql(kind, query, scope, "?")
         rows = self._conn.execute(text, params).fetchall()
         has_more = len(rows) > query.limit
@@ -106,25 +72,22 @@ class SqliteTx:
             rows.reverse()
         return Page([Record(_load(r[0]), _load(r[1]), r[2]) for r in rows], has_more)
 
-    def search(
+    def _search(
         self,
         kind: str,
         scope: str,
         criteria: search.Criteria,
         limit: int,
-        after: tuple[int, int] | None = None,
+        after: tuple[int, int] | None,
     ) -> Page:
         text, params = search.search_sql(kind, scope, criteria, limit, after, "?")
         rows = self._conn.execute(text, params).fetchall()
         records = [Record(_load(r[0]), _load(r[1]), r[2]) for r in rows[:limit]]
         return Page(records, len(rows) > limit)
 
-    def due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
+    def _due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
         rows = self._conn.execute(sql.due_sql(kind, "?"), (now, limit)).fetchall()
         return [(r[0], r[1]) for r in rows]
-
-    def execute(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return self._conn.execute(statement, params).fetchall()
 
 
 class SqliteStore:
@@ -206,6 +169,7 @@ class SqliteStore:
             try:
                 with sql.savepoint(tx.execute, 0):
                     yield tx
+                    tx.flush()
             except BaseException as err:
                 failed = err
             finally:

@@ -14,6 +14,7 @@ import pytest
 from payintents.store import describe, open_store
 from payintents.store.base import PageQuery, Store
 from payintents.store.postgres import PostgresStore, display_url
+from payintents.store.search import Clause, Criteria
 from payintents.store.sqlite import SqliteStore, migrations
 from tests.pg import admin_url, temp_schema
 
@@ -235,6 +236,64 @@ def test_a_write_opened_inside_a_write_joins_it(store: Store) -> None:
         raise RuntimeError("the outer transaction fails after the nested one succeeded")
     with store.read() as tx:
         assert tx.get("customer", A, "cus_4") is None
+
+
+def test_an_object_written_twice_in_a_transaction_is_stored_once_as_last_written(
+    store: Store,
+) -> None:
+    """Inserts are held until the transaction needs them (store/pending.py): an insert and
+    its update become one row, reads of it see the last write, and it is stored as written
+    even if the caller changes its dict afterwards."""
+    with store.write() as tx:
+        data = intent(1, 10, metadata={"order": "A-1"})
+        tx.insert("payment_intent", A, data, {"due_at": 50})
+        data["amount"] = 999_999  # a change after the write is not the write
+        held = tx.get_for_update("payment_intent", A, "pi_0001")
+        assert held is not None and (held.data["amount"], held.private) == (101, {"due_at": 50})
+        tx.update("payment_intent", A, {**held.data, "status": "succeeded"}, {"due_at": None})
+        assert tx.get("payment_intent", A, "pi_0001").data["status"] == "succeeded"
+        assert tx.get("payment_intent", B, "pi_0001") is None
+        # A statement that names the table sees the row; one that does not leaves it held.
+        assert tx.execute("SELECT count(*) FROM webhook_endpoints") == [(0,)]
+        assert tx.execute("SELECT status FROM payment_intents") == [("succeeded",)]
+    with store.read() as tx:
+        record = tx.get("payment_intent", A, "pi_0001")
+        assert record is not None
+        assert (record.data["amount"], record.data["status"]) == (101, "succeeded")
+        assert record.private == {"due_at": None}
+        assert tx.execute("SELECT count(*) FROM payment_intents") == [(1,)]
+        assert tx.execute("SELECT key, value FROM search_metadata") == [("order", "a-1")]
+
+
+def test_held_inserts_are_seen_by_pages_searches_and_due_scans(store: Store) -> None:
+    with store.write() as tx:
+        tx.insert("payment_intent", A, intent(1, 10, metadata={"k": "v"}), {"due_at": 5})
+        assert ids(tx.page("payment_intent", A, PageQuery(limit=10))) == ["pi_0001"]
+        tx.insert("payment_intent", A, intent(2, 11, metadata={"k": "v"}))
+        criteria = Criteria((Clause("metadata", "=", "v", key="k"),))
+        assert ids(tx.search("payment_intent", A, criteria, 10)) == ["pi_0002", "pi_0001"]
+        tx.insert("payment_intent", A, intent(3, 12), {"due_at": 6})
+        assert tx.due("payment_intent", 100, 10) == [("pi_0001", A), ("pi_0003", A)]
+        tx.insert("payment_intent", A, intent(4, 13))
+        assert tx.cursor_of("payment_intent", A, "pi_0004") is not None
+
+
+def test_a_failed_nested_write_forgets_what_it_held(store: Store) -> None:
+    """Also a row held before the nested write began and written inside it: the savepoint's
+    rollback undoes that INSERT, and the outer transaction still writes the row."""
+    with store.write() as outer:
+        outer.insert("customer", A, {"id": "cus_1", "created": 1, "email": "a@example.com"})
+        with pytest.raises(RuntimeError), store.write() as inner:
+            inner.update("customer", A, {"id": "cus_1", "created": 1, "email": "b@example.com"})
+            inner.insert("customer", A, {"id": "cus_2", "created": 2})
+            assert ids(inner.page("customer", A, PageQuery(limit=10))) == ["cus_2", "cus_1"]
+            inner.insert("customer", A, {"id": "cus_3", "created": 3})
+            raise RuntimeError("declined")
+        assert outer.get("customer", A, "cus_1").data["email"] == "a@example.com"
+        assert outer.get("customer", A, "cus_3") is None
+    with store.read() as tx:
+        assert ids(tx.page("customer", A, PageQuery(limit=10))) == ["cus_1"]
+        assert tx.get("customer", A, "cus_1").data["email"] == "a@example.com"
 
 
 def test_get_for_update_serializes_writers(store: Store) -> None:
