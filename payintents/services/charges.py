@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from payintents.domain.changes import previous_attributes
 from payintents.domain.charge import Charge
 from payintents.domain.payment_intent import shipping_object
 from payintents.domain.values import clean, merge_metadata
@@ -28,7 +29,7 @@ def update(ctx: Ctx, charge_id: str, params: dict[str, Any]) -> Charge:
             charge["metadata"] = merge_metadata(charge["metadata"], params["metadata"])
         if "shipping" in params:
             charge["shipping"] = shipping_object(clean(params["shipping"]))
-        previous = {k: record.data[k] for k in charge if charge[k] != record.data[k]}
+        previous = previous_attributes(record.data, charge)
         tx.update("charge", ctx.scope, charge, record.private)
         if previous:
             emit(tx, ctx, "charge.updated", charge, previous)

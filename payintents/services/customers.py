@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from payintents.domain.changes import previous_attributes
 from payintents.domain.customer import Customer, new_customer, update_customer
 from payintents.domain.ids import new_id, random_part
 from payintents.domain.values import clean
@@ -62,9 +63,9 @@ def update(ctx: Ctx, customer_id: str, params: dict[str, Any]) -> Customer:
             current = private.get("cash_balance") or {}
             private = {**private, "cash_balance": {**current, **settings}}
         tx.update("customer", ctx.scope, updated, private)
-        changed = {k: record.data[k] for k in updated if updated[k] != record.data[k]}
-        if changed:
-            emit(tx, ctx, "customer.updated", updated, changed)
+        previous = previous_attributes(record.data, updated)
+        if previous:
+            emit(tx, ctx, "customer.updated", updated, previous)
     return updated
 
 

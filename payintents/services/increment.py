@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from payintents.domain.changes import previous_attributes
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.domain.values import merge_metadata
 from payintents.errors import ApiError, unexpected_state
@@ -69,7 +70,8 @@ def increment_authorization(ctx: Ctx, intent_id: str, params: dict[str, Any]) ->
             details["card"] = {**card, "amount_authorized": amount}
             charge = {**charge, "amount": amount, "payment_method_details": details}
             tx.update("charge", ctx.scope, charge, charge_record.private)
-            emit(tx, ctx, "charge.updated", charge, {"amount": charge_record.data["amount"]})
+            previous = previous_attributes(charge_record.data, charge)
+            emit(tx, ctx, "charge.updated", charge, previous)
             emit(tx, ctx, "payment_intent.amount_capturable_updated", intent)
         else:
             decline = result.decline

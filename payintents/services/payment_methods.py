@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from payintents.domain.changes import previous_attributes
 from payintents.domain.ids import new_id
 from payintents.domain.payment_method import (
     PaymentMethod,
@@ -185,7 +186,9 @@ def update(ctx: Ctx, pm_id: str, params: dict[str, Any]) -> PaymentMethod:
         record = load_for_update(tx, ctx, "payment_method", pm_id)
         updated = update_payment_method(record.data, params)
         tx.update("payment_method", ctx.scope, updated, record.private)
-        emit(tx, ctx, "payment_method.updated", updated)
+        previous = previous_attributes(record.data, updated)
+        if previous:
+            emit(tx, ctx, "payment_method.updated", updated, previous)
     return updated
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from payintents.domain.changes import previous_attributes
 from payintents.domain.ids import new_id
 from payintents.domain.refund import Refund, apply_refund, check_refund, new_refund
 from payintents.domain.values import merge_metadata
@@ -93,7 +94,9 @@ def update(ctx: Ctx, refund_id: str, params: dict[str, Any]) -> Refund:
         if "metadata" in params:
             refund["metadata"] = merge_metadata(refund["metadata"], params["metadata"])
         tx.update("refund", ctx.scope, refund, record.private)
-        emit(tx, ctx, "refund.updated", refund, {"metadata": record.data["metadata"]})
+        previous = previous_attributes(record.data, refund)
+        if previous:
+            emit(tx, ctx, "refund.updated", refund, previous)
     return refund
 
 
@@ -115,7 +118,6 @@ def apply_final_status(tx: Tx, ctx: Ctx, record: Record) -> None:
     if final is None or final == refund["status"]:
         tx.update("refund", ctx.scope, refund, private)
         return
-    previous: dict[str, Any] = {"status": refund["status"]}
     refund["status"] = final
     if final == "failed":
         refund["failure_reason"] = record.private.get("failure_reason") or "unknown"
@@ -127,6 +129,7 @@ def apply_final_status(tx: Tx, ctx: Ctx, record: Record) -> None:
         charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"] + released
         tx.update("charge", ctx.scope, charge, charge_record.private)
     tx.update("refund", ctx.scope, refund, private)
+    previous = previous_attributes(record.data, refund)
     emit(tx, ctx, "refund.updated", refund, previous, from_request=False)
     if final == "failed":
         emit(tx, ctx, "refund.failed", refund, from_request=False)

@@ -132,3 +132,122 @@ def test_retrieve_request_and_isolation(server: ServerProcess, client: stripe.St
 def test_events_need_a_secret_key(server: ServerProcess, api_key: str) -> None:
     answer = httpx.get(f"{server.url}/v1/events", auth=(api_key.replace("sk_", "pk_"), ""))
     assert answer.status_code == 403
+
+
+def only_event(client: stripe.StripeClient, type: str) -> stripe.Event:
+    (event,) = client.v1.events.list(params={"type": type}).data
+    return event
+
+
+def previous(event: stripe.Event) -> dict:
+    return event.data.to_dict()["previous_attributes"]
+
+
+def test_payment_method_updated_shows_what_changed(client: stripe.StripeClient) -> None:
+    pm = client.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034},
+            "billing_details": {"name": "Ada"},
+            "metadata": {"a": "1", "b": "2", "keep": "k"},
+        }
+    )
+    client.v1.payment_methods.update(
+        pm.id,
+        params={
+            "metadata": {"a": "9", "b": "", "c": "3"},
+            "billing_details": {"email": "ada@example.com"},
+            "card": {"exp_month": 1},
+        },
+    )
+    updated = only_event(client, "payment_method.updated")
+    assert updated.data.object.metadata.to_dict() == {"a": "9", "keep": "k", "c": "3"}
+    # Inside a hash only the keys that changed: a removed one's old value, an added one null.
+    assert previous(updated) == {
+        "billing_details": {"email": None},
+        "card": {"exp_month": 12},
+        "metadata": {"a": "1", "b": "2", "c": None},
+    }
+    # An update that changes nothing is no event.
+    client.v1.payment_methods.update(pm.id, params={"metadata": {"a": "9"}})
+    assert len(client.v1.events.list(params={"type": "payment_method.updated"}).data) == 1
+
+
+def test_customer_updated_shows_what_changed(client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create(params={"metadata": {"tier": "gold", "x": "1"}})
+    pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    client.v1.customers.update(
+        customer.id,
+        params={
+            "invoice_settings": {"default_payment_method": pm.id},
+            "metadata": {"tier": "platinum"},
+        },
+    )
+    updated = only_event(client, "customer.updated")
+    assert previous(updated) == {
+        "invoice_settings": {"default_payment_method": None},
+        "metadata": {"tier": "gold"},
+    }
+    client.v1.customers.update(customer.id, params={"metadata": {"tier": "platinum"}})
+    assert len(client.v1.events.list(params={"type": "customer.updated"}).data) == 1
+
+
+def test_charge_updated_shows_what_changed(client: stripe.StripeClient) -> None:
+    pi = client.v1.payment_intents.create(
+        params={**CARD, "payment_method": "pm_card_visa", "confirm": True}
+    )
+    client.v1.charges.update(
+        pi.latest_charge,
+        params={"description": "Order 7", "metadata": {"order": "7"}},
+    )
+    updated = only_event(client, "charge.updated")
+    assert updated.data.object.id == pi.latest_charge
+    assert updated.data.object.description == "Order 7"
+    assert previous(updated) == {"description": None, "metadata": {"order": None}}
+    client.v1.charges.update(pi.latest_charge, params={"description": "Order 7"})
+    assert len(client.v1.events.list(params={"type": "charge.updated"}).data) == 1
+
+
+def test_incremented_authorization_updates_the_charge(client: stripe.StripeClient) -> None:
+    pi = client.v1.payment_intents.create(
+        params={
+            **CARD,
+            "capture_method": "manual",
+            "payment_method": "pm_card_visa",
+            "payment_method_options": {
+                "card": {"request_incremental_authorization": "if_available"}
+            },
+            "confirm": True,
+        }
+    )
+    client.v1.payment_intents.increment_authorization(pi.id, params={"amount": 3000})
+    updated = only_event(client, "charge.updated")
+    assert updated.data.object.id == pi.latest_charge
+    assert updated.data.object.amount == 3000
+    assert previous(updated) == {
+        "amount": 2000,
+        "payment_method_details": {"card": {"amount_authorized": 2000}},
+    }
+
+
+def test_refund_updated_shows_what_changed(client: stripe.StripeClient) -> None:
+    pi = client.v1.payment_intents.create(
+        params={**CARD, "payment_method": "pm_card_visa", "confirm": True}
+    )
+    refund = client.v1.refunds.create(
+        params={"payment_intent": pi.id, "metadata": {"reason": "late", "ticket": "1"}}
+    )
+    # Nothing changes: no event (the metadata is already so).
+    client.v1.refunds.update(refund.id, params={"metadata": {"reason": "late"}})
+    assert client.v1.events.list(params={"type": "refund.updated"}).data == []
+    client.v1.refunds.update(refund.id, params={"metadata": {"reason": "lost", "ticket": ""}})
+    updated = only_event(client, "refund.updated")
+    assert updated.data.object.metadata.to_dict() == {"reason": "lost"}
+    assert previous(updated) == {"metadata": {"reason": "late", "ticket": "1"}}
+
+
+def test_intent_updates_are_no_events(client: stripe.StripeClient) -> None:
+    """Stripe has no payment_intent.updated: an update records nothing."""
+    pi = client.v1.payment_intents.create(params=CARD)
+    client.v1.payment_intents.update(pi.id, params={"description": "d", "metadata": {"k": "v"}})
+    assert types_of(everything(client)) == ["payment_intent.created"]
