@@ -125,9 +125,29 @@ class Receiver:
         self.wait(lambda: len(self.types_for(object_id)) >= count, timeout)
         return self.types_for(object_id)
 
+    def wait_for_recorded(self, client: stripe.StripeClient, timeout: float = 20.0) -> list[str]:
+        """The types of every event of the client's account, in the order they were recorded,
+        once each has arrived; fails if any other event arrived. An event is recorded with the
+        change it describes, so once a flow's requests are answered the Events API lists all
+        of its events: no waiting for what might still come is needed to catch an extra one."""
+        recorded = _all_events(client)
+        self.wait_for_ids({e.id for e in recorded}, timeout)
+        # Recorded meanwhile (by the server itself, say) is as unexpected as delivered twice.
+        again = _all_events(client)
+        assert [e.id for e in again] == [e.id for e in recorded], [e.type for e in again]
+        delivered = self.delivered()
+        extra = [delivered[i]["type"] for i in delivered.keys() - {e.id for e in recorded}]
+        assert not extra, f"delivered but not recorded: {extra}"
+        return [e.type for e in reversed(recorded)]
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _all_events(client: stripe.StripeClient) -> list[stripe.Event]:
+    """Newest first, as the Events API lists them."""
+    return list(client.v1.events.list(params={"limit": 100}).auto_paging_iter())
 
 
 def _about(event: dict[str, Any], object_id: str) -> bool:
