@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from payintents.store.search import Criteria
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,10 @@ class Tx(Protocol):
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run a statement written in this store's dialect (for the non-object tables)."""
+        ...
+
+    def remember(self, table: str, key: Any, read: Callable[[], T]) -> T:
+        """`read()` of `table` once per transaction, until the transaction writes to it."""
         ...
 
 

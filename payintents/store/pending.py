@@ -17,7 +17,8 @@ it wrote.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
@@ -25,6 +26,7 @@ from payintents.store import search, sql
 from payintents.store.base import KINDS, Page, PageQuery, Record
 
 Statement = tuple[str, tuple[Any, ...]]
+T = TypeVar("T")
 
 
 class Held(NamedTuple):
@@ -52,6 +54,8 @@ class BufferedTx(ABC):
         self._held: dict[tuple[str, str], Held] = {}
         # Tables a statement must not read before the held rows are written.
         self._tables: set[str] = set()
+        # Reads kept for the rest of the transaction: (table, key) -> result.
+        self._remembered: dict[tuple[str, Any], Any] = {}
 
     # What each store implements.
     @abstractmethod
@@ -114,6 +118,7 @@ class BufferedTx(ABC):
         # Assigning an existing key keeps its place: rows are written in first-write order.
         self._held[(kind, data["id"])] = Held(scope, params, rows)
         self._tables.update(_tables(kind))
+        self._written(KINDS[kind].table)
 
     def update(
         self, kind: str, scope: str, data: dict[str, Any], private: dict[str, Any] | None = None
@@ -130,6 +135,7 @@ class BufferedTx(ABC):
             orjson.dumps(data),
             orjson.dumps(private) if private else None,
         )
+        self._written(KINDS[kind].table)
         self._run(sql.update_sql(kind, self.ph), params)
         for text, values in search.metadata_sync(kind, scope, data, self.ph, replace=True):
             self._run(text, values)
@@ -163,7 +169,23 @@ class BufferedTx(ABC):
         # writes the held rows sooner.
         if any(table in statement for table in self._tables):
             self.flush()
+        if self._remembered:
+            for table in {table for table, _ in self._remembered if table in statement}:
+                self._written(table)
         return self._execute(statement, params)
+
+    def remember(self, table: str, key: Any, read: Callable[[], T]) -> T:
+        """`read()` of `table`, done once per transaction: asked again, the same result,
+        until this transaction writes to the table (or a statement names it)."""
+        try:
+            return self._remembered[(table, key)]
+        except KeyError:
+            found = self._remembered[(table, key)] = read()
+            return found
+
+    def _written(self, table: str) -> None:
+        if self._remembered:
+            self._remembered = {k: v for k, v in self._remembered.items() if k[0] != table}
 
     # Held rows.
     def flush(self) -> None:
@@ -183,6 +205,8 @@ class BufferedTx(ABC):
         """Back to what was held when a nested write began (it failed)."""
         self._held = held
         self._tables = {table for kind, _ in held for table in _tables(kind)}
+        # What it read may have seen what it wrote.
+        self._remembered = {}
 
     def _held_record(self, kind: str, scope: str, object_id: str) -> Record | None:
         held = self._held.get((kind, object_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any, Protocol, TypeVar
 
 from payintents.store.base import KINDS, PageQuery
@@ -11,6 +12,8 @@ from payintents.store.base import KINDS, PageQuery
 _CREATED_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
+# The text depends only on the arguments: built once, not per statement.
+@cache
 def insert_sql(kind: str, ph: str) -> str:
     spec = KINDS[kind]
     cols = ("id", "scope", "created", *spec.columns, *spec.private_columns, "data", "private")
@@ -38,6 +41,7 @@ def _columns(kind: str, data: dict[str, Any], private: dict[str, Any] | None) ->
     return values
 
 
+@cache
 def update_sql(kind: str, ph: str) -> str:
     spec = KINDS[kind]
     cols = (*spec.columns, *spec.private_columns, "data", "private")
@@ -63,11 +67,13 @@ def _column_value(value: Any) -> Any:
     return value
 
 
+@cache
 def get_sql(kind: str, ph: str, lock: str = "") -> str:
     table = KINDS[kind].table
     return f"SELECT data, private, seq FROM {table} WHERE id = {ph} AND scope = {ph}{lock}"
 
 
+@cache
 def cursor_sql(kind: str, ph: str) -> str:
     table = KINDS[kind].table
     return f"SELECT created, seq FROM {table} WHERE id = {ph} AND scope = {ph}"
@@ -102,6 +108,7 @@ def page_sql(kind: str, query: PageQuery, scope: str, ph: str) -> tuple[str, lis
     return sql, params, ascending
 
 
+@cache
 def due_sql(kind: str, ph: str, lock: str = "") -> str:
     """Objects whose scheduled work (expiry, settlement) is due, oldest first."""
     table = KINDS[kind].table

@@ -49,7 +49,11 @@ def skip_locked(tx: Tx) -> str:
 
 def endpoints_for(tx: Tx, scope: str) -> list[tuple[str, dict[str, Any]]]:
     """(endpoint scope, endpoint) an event of `scope` may go to: its own, then the global
-    ones, newest first; one query, as every event of a request asks again."""
+    ones, newest first; read once per transaction, as every event of a request asks again."""
+    return tx.remember("webhook_endpoints", scope, lambda: _read_endpoints(tx, scope))
+
+
+def _read_endpoints(tx: Tx, scope: str) -> list[tuple[str, dict[str, Any]]]:
     rows = tx.execute(
         sql(
             tx,

@@ -278,6 +278,31 @@ def test_held_inserts_are_seen_by_pages_searches_and_due_scans(store: Store) -> 
         assert tx.cursor_of("payment_intent", A, "pi_0004") is not None
 
 
+def test_a_remembered_read_lasts_until_the_transaction_writes_its_table(store: Store) -> None:
+    def count() -> int:
+        return tx.execute("SELECT count(*) FROM webhook_endpoints")[0][0]
+
+    endpoint = {"id": "we_1", "created": 1, "url": "http://x"}
+    with store.write() as tx:
+        assert tx.remember("webhook_endpoints", A, count) == 0
+        tx.execute("SELECT count(*) FROM payment_intents")
+        tx.insert("payment_intent", A, intent(1, 1))
+        assert tx.remember("webhook_endpoints", A, lambda: 99) == 0
+        tx.insert("webhook_endpoint", A, endpoint)
+        assert tx.remember("webhook_endpoints", A, count) == 1
+        tx.execute("DELETE FROM webhook_endpoints")
+        assert tx.remember("webhook_endpoints", A, count) == 0
+        tx.insert("webhook_endpoint", A, endpoint)
+        assert tx.remember("webhook_endpoints", A, count) == 1
+        tx.update("webhook_endpoint", A, {**endpoint, "url": "http://y"})
+        assert tx.remember("webhook_endpoints", A, lambda: 42) == 42
+        with pytest.raises(RuntimeError), store.write() as inner:
+            inner.execute("DELETE FROM webhook_endpoints")
+            assert inner.remember("webhook_endpoints", A, count) == 0
+            raise RuntimeError("undone")
+        assert tx.remember("webhook_endpoints", A, count) == 1
+
+
 def test_a_failed_nested_write_forgets_what_it_held(store: Store) -> None:
     """Also a row held before the nested write began and written inside it: the savepoint's
     rollback undoes that INSERT, and the outer transaction still writes the row."""
