@@ -3,12 +3,15 @@ per account, across processes; every test runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import secrets
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -374,3 +377,40 @@ def test_one_key_on_many_processes_does_the_work_once(
     assert ok and len({r.json()["id"] for r in ok}) == 1
     created = intents(cluster[-1], key)
     assert [(pi["id"], pi["status"]) for pi in created] == [(ok[0].json()["id"], "succeeded")]
+
+
+def test_a_key_in_flight_is_refused_at_once_on_sqlite(tmp_path: Path) -> None:
+    """Writers on one SQLite file queue behind each other, so a repeat would wait for the first
+    request and replay it: the 409 while the first runs is the server's in-process check. The
+    test holds the file's writer lock (store/sqlite.py), so the first request stays in flight
+    inside its transaction until it is let go."""
+    db = tmp_path / "in-flight.sqlite3"
+    proc = ServerProcess(str(db), log_path=tmp_path / "server.log").start()
+    key, idem = new_key(), secrets.token_hex(16)
+    form = {"email": "first@example.com"}
+    try:
+        lock = os.open(f"{db}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        with ThreadPoolExecutor(2) as pool:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                sent = [pool.submit(post, proc, key, "/v1/customers", form, idem) for _ in "ab"]
+                done, _ = wait(sent, timeout=10, return_when=FIRST_COMPLETED)
+                # One runs and waits for the lock; the other is answered meanwhile.
+                assert len(done) == 1
+                (refused,) = done
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+                os.close(lock)
+            (ran,) = [f for f in sent if f is not refused]
+            busy, ok = refused.result(), ran.result(timeout=30)
+        assert busy.status_code == 409
+        error = busy.json()["error"]
+        assert (error["type"], error["code"]) == ("invalid_request_error", "idempotency_key_in_use")
+        assert ok.status_code == 200 and ok.json()["email"] == "first@example.com"
+        again = post(proc, key, "/v1/customers", form, idem)
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.content == ok.content
+        listed = httpx.get(proc.url + "/v1/customers", auth=(key, "")).json()["data"]
+        assert [c["id"] for c in listed] == [ok.json()["id"]]
+    finally:
+        proc.stop()

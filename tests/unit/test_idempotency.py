@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from payintents.errors import ApiError
@@ -102,3 +106,51 @@ def test_prune_forgets_keys_older_than_a_day(store: Store) -> None:
     idempotency.prune(store, T0 + DAY + 1)
     with store.read() as tx:
         assert tx.execute("SELECT count(*) FROM idempotency_keys")[0][0] == 0
+
+
+def test_in_flight_holds_one_key_of_one_scope_at_a_time() -> None:
+    in_flight = idempotency.InFlight()
+    with in_flight.hold("acct_A/test", "k1"):
+        with pytest.raises(ApiError) as caught, in_flight.hold("acct_A/test", "k1"):
+            pass
+        assert (caught.value.status, caught.value.code) == (409, "idempotency_key_in_use")
+        with in_flight.hold("acct_B/test", "k1"), in_flight.hold("acct_A/test", "k2"):
+            pass
+    # Released on the way out, by an error too.
+    with pytest.raises(RuntimeError), in_flight.hold("acct_A/test", "k1"):
+        raise RuntimeError
+    with in_flight.hold("acct_A/test", "k1"):
+        pass
+
+
+def test_a_repeat_while_the_first_runs_is_refused_at_once(store: Store) -> None:
+    """On SQLite the database lets the repeat wait for the first (writers queue) and then
+    replay: only the in-process check answers 409 while the first is still running."""
+    in_flight = idempotency.InFlight()
+    running, finish = threading.Event(), threading.Event()
+    first = Handler()
+    second = Handler()
+
+    def slow() -> idempotency.Result:
+        running.set()
+        assert finish.wait(10)
+        return first()
+
+    def run(execute: Callable[[], idempotency.Result]) -> tuple[idempotency.Result, str | None]:
+        return idempotency.run(
+            store, in_flight, scope="acct_A/test", key="k1", endpoint="/v1/customers",
+            params={"email": "a@example.com"}, request_id="req_1", now=T0, execute=execute,
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(2) as pool:
+        holder = pool.submit(run, slow)
+        assert running.wait(10)
+        repeat = pool.submit(run, second)
+        try:
+            error = repeat.exception(timeout=5)
+        finally:
+            finish.set()
+        assert isinstance(error, ApiError)
+        assert (error.status, error.code) == (409, "idempotency_key_in_use")
+        assert holder.result(timeout=10) == ((200, b'{"run": 1}'), None)
+    assert (first.runs, second.runs) == (1, 0)
