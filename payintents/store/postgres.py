@@ -195,6 +195,11 @@ class PostgresStore:
     def read(self) -> Any:
         return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", False)
 
+    def write_now(self) -> None:
+        # Whether a write would wait shows only in the database (a row lock, the pool): every
+        # write goes to a worker thread, so the event loop never waits on the network.
+        return None
+
     def write(self) -> Any:
         """A write transaction; one opened while this thread has one open joins it."""
         return self._transaction("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE", True)

@@ -26,7 +26,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from typing import Any
 
@@ -121,14 +121,15 @@ class SqliteStore:
             conn = self._local.conn = self._open()
         return conn
 
-    def _begin_group(self) -> _Group:
-        """Take the write lock of the file (other processes wait on the flock) and begin."""
+    def _begin_group(self, wait: bool = True) -> _Group:
+        """Take the write lock of the file (other processes wait on the flock) and begin.
+        Without `wait`, BlockingIOError where another process holds it."""
         if self._write_conn is None:
             self._write_conn = self._open()
         if self._lock_file is None and self.path != ":memory:":
             self._lock_file = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
         if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         try:
             self._write_conn.execute("BEGIN IMMEDIATE")
         except BaseException:
@@ -161,9 +162,40 @@ class SqliteStore:
         self._write_lock.acquire()
         with self._lock:
             self._queued -= 1
-        failed: BaseException | None = None
         try:
             group = self._group or self._begin_group()
+        except BaseException:
+            self._write_lock.release()
+            raise
+        with self._in_group(group, commit=False) as tx:
+            yield tx
+
+    def write_now(self) -> AbstractContextManager[SqliteTx] | None:
+        """A write begun at once, or None where it would wait for another writer (of this
+        process or another). It commits when it ends, with the group it may have joined, so
+        it never waits for a writer after it either: a caller on the event loop can run it
+        in place. Enter what it returns at once: it holds the write lock."""
+        if getattr(self._local, "tx", None) is not None:
+            return None
+        if not self._write_lock.acquire(blocking=False):
+            return None
+        try:
+            group = self._group or self._begin_group(wait=False)
+        except BlockingIOError:
+            self._write_lock.release()
+            return None
+        except BaseException:
+            self._write_lock.release()
+            raise
+        return self._in_group(group, commit=True)
+
+    @contextmanager
+    def _in_group(self, group: _Group, commit: bool) -> Iterator[SqliteTx]:
+        """A writer's turn, the write lock held (released here): its work in a savepoint of
+        the group's transaction, which commits when `commit`, when nobody waits behind it,
+        or when it is full."""
+        failed: BaseException | None = None
+        try:
             assert self._write_conn is not None
             tx = self._local.tx = SqliteTx(self._write_conn)
             try:
@@ -177,7 +209,7 @@ class SqliteStore:
             group.size += 1
             with self._lock:
                 last = self._queued == 0
-            if last or group.size >= MAX_GROUP:
+            if commit or last or group.size >= MAX_GROUP:
                 self._commit_group(group)
         finally:
             self._write_lock.release()

@@ -1,8 +1,9 @@
 """The request pipeline every endpoint shares: authenticate, decode, validate,
 run the handler, and answer with Stripe's headers and bodies.
 
-Endpoints are plain ASGI handlers (routing.ApiRouter dispatches to them); a write runs in
-a worker thread so the event loop keeps serving while it waits for the database.
+Endpoints are plain ASGI handlers (routing.ApiRouter dispatches to them). A read on SQLite
+runs on the event loop, and so does a write when SQLite's write lock is free; any other
+runs in a worker thread, so the event loop keeps serving while it waits for the database.
 """
 
 from __future__ import annotations
@@ -202,8 +203,31 @@ def handle(
     return expand.expand(result, paths, resolver(ctx)) if paths else result
 
 
+def answer_of(
+    endpoint: Endpoint, ctx: Ctx, params: dict[str, Any], path_params: dict[str, str]
+) -> idempotency.Result:
+    """Status and body, an error answer included: a handler may raise after it committed
+    (a decline), and the transaction around this call must commit too."""
+    try:
+        return 200, orjson.dumps(handle(endpoint, ctx, params, path_params))
+    except ApiError as err:
+        return err.status, render_error(err, ctx.request_id, ctx.now, ctx.livemode)
+
+
 async def in_thread(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(THREADS, fn, *args)
+
+
+def at_once(ctx: Ctx, fn: Callable[..., T], *args: Any) -> T | None:
+    """`fn(*args)` here on the event loop, in a write the store begins without waiting and
+    that waits for nobody (SQLite with its write lock free), or None: then a worker thread
+    runs it. A write that runs in place costs no thread hand-off and no contention for the
+    GIL while it holds the write lock, which every other writer is waiting for."""
+    begun = ctx.store.write_now()
+    if begun is None:
+        return None
+    with begun:
+        return fn(*args)
 
 
 def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
@@ -252,8 +276,9 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
             elif inline:
                 answer = orjson.dumps(handle(endpoint, ctx, params, path))
             else:
-                result = await in_thread(handle, endpoint, ctx, params, path)
-                answer = orjson.dumps(result)
+                status, answer = at_once(ctx, answer_of, endpoint, ctx, params, path) or (
+                    await in_thread(answer_of, endpoint, ctx, params, path)
+                )
         except Disconnected:
             return
         except ApiError as err:
@@ -278,14 +303,8 @@ async def _idempotent(
 ) -> tuple[int, bytes, dict[str, str]]:
     idempotency.check_key(key)
 
-    def execute() -> idempotency.Result:
-        try:
-            return 200, orjson.dumps(handle(endpoint, ctx, params, path_params))
-        except ApiError as err:
-            return err.status, render_error(err, ctx.request_id, ctx.now, ctx.livemode)
-
-    (status, body), original = await in_thread(
-        lambda: idempotency.run(
+    def run() -> tuple[idempotency.Result, str | None]:
+        return idempotency.run(
             ctx.store,
             IN_FLIGHT,
             scope=ctx.scope,
@@ -294,9 +313,10 @@ async def _idempotent(
             params=tree,
             request_id=ctx.request_id,
             now=ctx.now,
-            execute=execute,
+            execute=lambda: answer_of(endpoint, ctx, params, path_params),
         )
-    )
+
+    (status, body), original = at_once(ctx, run) or await in_thread(run)
     headers = {"idempotency-key": key, "original-request": original or ctx.request_id}
     if original is not None:
         headers["idempotent-replayed"] = "true"
