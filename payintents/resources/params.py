@@ -222,6 +222,10 @@ MANDATE_DATA = Obj(
 class Currency(Str):
     """A three-letter ISO code Stripe supports; stored lower-case."""
 
+    def json_schema(self) -> dict[str, Any]:
+        # The codes as stored and answered; any case of them is accepted too.
+        return {"type": "string", "enum": list(money.supported_currencies())}
+
     def convert(self, value: object, path: str) -> str:
         text = super().convert(value, path).lower()
         if not money.is_supported(text):
