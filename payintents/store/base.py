@@ -217,8 +217,12 @@ class Store(Protocol):
     def write(self) -> AbstractContextManager[Tx]: ...
 
     def write_now(self) -> AbstractContextManager[Tx] | None:
-        """A write transaction begun without waiting for another writer and that will not wait
-        for one when it ends, or None where the store cannot promise that now."""
+        """A write to run here on the event loop, begun without waiting for another writer,
+        or None where the store cannot promise that now (then write() in a thread)."""
+        ...
+
+    async def committed(self) -> None:
+        """Returns once the writes made through write_now so far are committed."""
         ...
 
     def migrate(self) -> list[str]: ...

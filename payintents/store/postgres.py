@@ -200,6 +200,9 @@ class PostgresStore:
         # write goes to a worker thread, so the event loop never waits on the network.
         return None
 
+    async def committed(self) -> None:
+        """Nothing is begun on the event loop (write_now), so nothing waits to commit."""
+
     def write(self) -> Any:
         """A write transaction; one opened while this thread has one open joins it."""
         return self._transaction("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE", True)

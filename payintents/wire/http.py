@@ -218,16 +218,18 @@ async def in_thread(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(THREADS, fn, *args)
 
 
-def at_once(ctx: Ctx, fn: Callable[..., T], *args: Any) -> T | None:
-    """`fn(*args)` here on the event loop, in a write the store begins without waiting and
-    that waits for nobody (SQLite with its write lock free), or None: then a worker thread
-    runs it. A write that runs in place costs no thread hand-off and no contention for the
-    GIL while it holds the write lock, which every other writer is waiting for."""
+async def in_write(ctx: Ctx, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a write transaction, answered once it is committed. Here on the event
+    loop when the store can begin it without waiting (SQLite with its write lock free): no
+    thread hand-off, no contention for the GIL while the write lock is held, and the writes
+    of the requests the loop has ready share one COMMIT. Else in a worker thread."""
     begun = ctx.store.write_now()
     if begun is None:
-        return None
+        return await in_thread(fn, *args)
     with begun:
-        return fn(*args)
+        result = fn(*args)
+    await ctx.store.committed()
+    return result
 
 
 def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
@@ -276,9 +278,7 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
             elif inline:
                 answer = orjson.dumps(handle(endpoint, ctx, params, path))
             else:
-                status, answer = at_once(ctx, answer_of, endpoint, ctx, params, path) or (
-                    await in_thread(answer_of, endpoint, ctx, params, path)
-                )
+                status, answer = await in_write(ctx, answer_of, endpoint, ctx, params, path)
         except Disconnected:
             return
         except ApiError as err:
@@ -316,7 +316,7 @@ async def _idempotent(
             execute=lambda: answer_of(endpoint, ctx, params, path_params),
         )
 
-    (status, body), original = at_once(ctx, run) or await in_thread(run)
+    (status, body), original = await in_write(ctx, run)
     headers = {"idempotency-key": key, "original-request": original or ctx.request_id}
     if original is not None:
         headers["idempotent-replayed"] = "true"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -453,3 +454,76 @@ def test_sqlite_store_is_what_a_path_opens(tmp_path: Path) -> None:
     s = open_store(str(tmp_path / "x.sqlite3"))
     assert isinstance(s, SqliteStore)
     s.close()
+
+
+def test_writes_on_the_event_loop_share_one_commit_and_answer_after_it(tmp_path: Path) -> None:
+    """write_now (SQLite): writes begun on the event loop join one transaction, which
+    commits once no write has joined for a moment; until then other connections see
+    nothing, and committed() returns only after the COMMIT."""
+    store = SqliteStore(str(tmp_path / "loop.sqlite3"))
+    store.migrate()
+
+    def committed_count() -> int:
+        with store.read() as tx:
+            return tx.execute("SELECT count(*) FROM customers")[0][0]
+
+    async def scenario() -> None:
+        for n in (1, 2):
+            begun = store.write_now()
+            assert begun is not None
+            with begun as tx:
+                tx.insert("customer", A, {"id": f"cus_{n}", "created": n})
+        with pytest.raises(RuntimeError):
+            begun = store.write_now()
+            assert begun is not None
+            with begun as tx:
+                tx.insert("customer", A, {"id": "cus_3", "created": 3})
+                raise RuntimeError("this write alone is undone")
+        assert committed_count() == 0
+        await store.committed()
+        assert committed_count() == 2
+        await store.committed()  # nothing open: returns at once
+
+    asyncio.run(scenario())
+    with store.read() as tx:
+        assert ids(tx.page("customer", A, PageQuery(limit=10))) == ["cus_2", "cus_1"]
+    store.close()
+
+
+def test_no_write_on_the_event_loop_while_another_writer_holds_the_lock(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "busy.sqlite3"))
+    store.migrate()
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with store.write() as tx:
+            tx.insert("customer", A, {"id": "cus_thread", "created": 1})
+            holding.set()
+            release.wait(10)
+
+    async def scenario() -> None:
+        thread = threading.Thread(target=writer)
+        thread.start()
+        assert holding.wait(10)
+        assert store.write_now() is None
+        release.set()
+        thread.join()
+        begun = store.write_now()
+        assert begun is not None
+        with begun as tx:
+            tx.insert("customer", A, {"id": "cus_loop", "created": 2})
+        await store.committed()
+
+    asyncio.run(scenario())
+    other = SqliteStore(store.path)
+    # Another process's writer (here, another store on the file) holds the file's lock.
+    with other.write():
+        assert asyncio.run(_write_now_is_none(store))
+    other.close()
+    with store.read() as tx:
+        assert ids(tx.page("customer", A, PageQuery(limit=10))) == ["cus_loop", "cus_thread"]
+    store.close()
+
+
+async def _write_now_is_none(store: SqliteStore) -> bool:
+    return store.write_now() is None
