@@ -55,10 +55,14 @@ def new_key() -> str:
     return "sk_test_" + secrets.token_hex(12)
 
 
-def make_client(server: ServerProcess, key: str | None = None) -> stripe.StripeClient:
+def make_client(
+    server: ServerProcess, key: str | None = None, version: str | None = None
+) -> stripe.StripeClient:
+    """An SDK client of the server, with no retries; `version` pins its Stripe-Version."""
     return stripe.StripeClient(
         api_key=key or new_key(),
         base_addresses={"api": server.url},
+        stripe_version=version,
         max_network_retries=0,
     )
 

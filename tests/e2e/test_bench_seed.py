@@ -6,9 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import stripe
-
-from tests.conftest import new_key
+from tests.conftest import make_client, new_key
 from tests.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,9 +23,7 @@ def test_seeded_intents_are_served(fresh_server: ServerProcess, tmp_path: Path) 
     ids = ids_file.read_text().split()
     assert len(ids) == len(set(ids)) == 100
     fresh_server.start()
-    client = stripe.StripeClient(
-        api_key=key, base_addresses={"api": fresh_server.url}, max_network_retries=0
-    )
+    client = make_client(fresh_server, key)
     listed = [pi.id for pi in client.v1.payment_intents.list(params={"limit": 100}).data]
     assert sorted(listed) == sorted(ids)
     first = client.v1.payment_intents.retrieve(ids[0])
@@ -38,7 +34,5 @@ def test_seeded_intents_are_served(fresh_server: ServerProcess, tmp_path: Path) 
     last = client.v1.payment_intents.retrieve(ids[-1])
     assert last.metadata["order_id"] == "order_106"
     # Another account sees none of them.
-    other = stripe.StripeClient(
-        api_key=new_key(), base_addresses={"api": fresh_server.url}, max_network_retries=0
-    )
+    other = make_client(fresh_server)
     assert other.v1.payment_intents.list().data == []

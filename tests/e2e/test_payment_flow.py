@@ -20,16 +20,6 @@ def create(client: stripe.StripeClient, **params):
     )
 
 
-def client_at(server: ServerProcess, api_key: str, version: str) -> stripe.StripeClient:
-    """The account of `api_key`, with requests pinned to an API version."""
-    return stripe.StripeClient(
-        api_key=api_key,
-        base_addresses={"api": server.url},
-        stripe_version=version,
-        max_network_retries=0,
-    )
-
-
 def test_confirm_succeeds_with_charge(client: stripe.StripeClient) -> None:
     pi = create(client, payment_method="pm_card_visa", confirm=True)
     assert pi.status == "succeeded"
@@ -297,7 +287,7 @@ def test_cancel_rules(client: stripe.StripeClient, server, api_key) -> None:
     assert about[0] == "payment_intent.canceled"
     assert "charge.refunded" not in about
     # Before basil Stripe showed the same release as a Refund of the whole authorization.
-    old = client_at(server, api_key, "2024-06-20")
+    old = make_client(server, api_key, "2024-06-20")
     held = create(old, capture_method="manual", payment_method="pm_card_visa", confirm=True)
     old.v1.payment_intents.cancel(held.id)
     charge = old.v1.charges.retrieve(held.latest_charge)
@@ -468,7 +458,7 @@ def test_authorization_expires(own_database: str, tmp_path) -> None:
     ).start()
     try:
         key = new_key()
-        client, old = make_client(proc, key), client_at(proc, key, "2024-06-20")
+        client, old = make_client(proc, key), make_client(proc, key, "2024-06-20")
         manual = {"capture_method": "manual", "payment_method": "pm_card_visa", "confirm": True}
         pi, old_pi = create(client, **manual), create(old, **manual)
         proc.kill()  # the window passes while the server is down
@@ -531,7 +521,7 @@ def test_authorization_expires(own_database: str, tmp_path) -> None:
 
 def test_pre_basil_versions_refund_the_released_remainder(server, api_key) -> None:
     """Before 2025-03-31.basil, partial capture and cancel recorded the release as a Refund."""
-    old = client_at(server, api_key, "2024-06-20")
+    old = make_client(server, api_key, "2024-06-20")
     pi = create(
         old, amount=2500, capture_method="manual", payment_method="pm_card_visa", confirm=True
     )
