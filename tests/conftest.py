@@ -7,6 +7,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 import stripe
@@ -53,6 +54,18 @@ def server(
 
 def new_key() -> str:
     return "sk_test_" + secrets.token_hex(12)
+
+
+def publishable(secret_key: str) -> str:
+    """The publishable key of a `sk_test_` key's account (its `pk_test_` twin)."""
+    return "pk_test_" + secret_key.removeprefix("sk_test_")
+
+
+def error(resp: httpx.Response) -> dict[str, Any]:
+    """The `error` of a Stripe error body, which holds nothing else."""
+    body = resp.json()
+    assert set(body) == {"error"}
+    return body["error"]
 
 
 def make_client(

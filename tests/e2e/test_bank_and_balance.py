@@ -11,7 +11,7 @@ import httpx
 import pytest
 import stripe
 
-from tests.conftest import make_client
+from tests.conftest import make_client, publishable
 from tests.schema import assert_stripe_shape
 from tests.server import ServerProcess
 
@@ -401,7 +401,7 @@ def test_microdeposits_verify_then_settle(
         "payment_intent.requires_action",
     ]
     # Stripe.js verifies with the publishable key and the client secret.
-    browser = make_client(server, api_key.replace("sk_", "pk_"))
+    browser = make_client(server, publishable(api_key))
     with pytest.raises(stripe.InvalidRequestError) as denied:
         browser.v1.payment_intents.verify_microdeposits(pi.id, params={"amounts": [32, 45]})
     assert (denied.value.error.code, denied.value.error.param) == (

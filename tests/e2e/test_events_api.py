@@ -7,7 +7,7 @@ import httpx
 import pytest
 import stripe
 
-from tests.conftest import make_client
+from tests.conftest import make_client, publishable
 from tests.server import ServerProcess
 
 CARD = {"amount": 2000, "currency": "usd", "payment_method_types": ["card"]}
@@ -130,7 +130,7 @@ def test_retrieve_request_and_isolation(server: ServerProcess, client: stripe.St
 
 
 def test_events_need_a_secret_key(server: ServerProcess, api_key: str) -> None:
-    answer = httpx.get(f"{server.url}/v1/events", auth=(api_key.replace("sk_", "pk_"), ""))
+    answer = httpx.get(f"{server.url}/v1/events", auth=(publishable(api_key), ""))
     assert answer.status_code == 403
 
 

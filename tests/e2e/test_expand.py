@@ -6,7 +6,7 @@ import httpx
 import pytest
 import stripe
 
-from tests.conftest import make_client
+from tests.conftest import make_client, publishable
 
 
 def paid(client: stripe.StripeClient, expand: list[str] | None = None, **params):
@@ -141,7 +141,7 @@ def test_publishable_key_may_expand_the_payment_method(
     server, client: stripe.StripeClient, api_key
 ) -> None:
     _, pi = paid(client)
-    pk = make_client(server, "pk_test_" + api_key.removeprefix("sk_test_"))
+    pk = make_client(server, publishable(api_key))
     got = pk.v1.payment_intents.retrieve(
         pi.id, params={"client_secret": pi.client_secret, "expand": ["payment_method"]}
     )

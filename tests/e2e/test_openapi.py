@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 
 from payintents.resources import ENDPOINTS
 from payintents.resources.payment_intents import STRIPE_JS_CONFIRM, STRIPE_JS_RETRIEVE
-from tests.conftest import new_key
+from tests.conftest import new_key, publishable
 from tests.schema import spec_or_skip
 
 STRIPE_JS = {*STRIPE_JS_CONFIRM, *STRIPE_JS_RETRIEVE}
@@ -164,7 +164,7 @@ def test_answers_of_real_flows_match_their_schemas(server) -> None:
     paid = intent(amount=2000, customer=customer["id"], payment_method="pm_card_visa", **CARD)
     path = f"/v1/payment_intents/{paid['id']}"
     call("get", path, {"expand[]": ["latest_charge", "customer"]})
-    call("get", path, {"client_secret": paid["client_secret"]}, key="pk" + key[2:])
+    call("get", path, {"client_secret": paid["client_secret"]}, key=publishable(key))
     declined = intent(402, amount=2000, payment_method="pm_card_chargeDeclined", **CARD)
     assert declined["error"]["payment_intent"]["last_payment_error"]["decline_code"]
     for extra in ({"return_url": "https://example.com/back"}, {}):

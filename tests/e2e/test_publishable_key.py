@@ -8,7 +8,7 @@ import httpx
 import pytest
 import stripe
 
-from tests.conftest import make_client, new_key
+from tests.conftest import make_client, new_key, publishable
 
 REDUCED = {
     "id", "object", "amount", "automatic_payment_methods", "canceled_at",
@@ -29,10 +29,6 @@ SECRET_REQUIRED = (
     "This API call cannot be made with a publishable API key. Please use a secret API key. "
     "You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
 )
-
-
-def publishable(secret_key: str) -> str:
-    return "pk_test_" + secret_key.removeprefix("sk_test_")
 
 
 def intent(client: stripe.StripeClient, **params):

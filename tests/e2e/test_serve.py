@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import stripe
 
 from payintents.store import describe
-from tests.conftest import make_client, new_key, query
+from tests.conftest import error, make_client, new_key, publishable, query
 from tests.server import ServerProcess
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("payintents")
@@ -20,16 +19,6 @@ CONSOLE_SCRIPT = Path(sys.executable).with_name("payintents")
 
 def get(proc: ServerProcess, path: str, key: str, **params: str) -> httpx.Response:
     return httpx.get(proc.url + path, params=params, headers={"Authorization": f"Bearer {key}"})
-
-
-def error(resp: httpx.Response) -> dict[str, Any]:
-    body = resp.json()
-    assert set(body) == {"error"}
-    return body["error"]
-
-
-def publishable(secret_key: str) -> str:
-    return "pk_test_" + secret_key.removeprefix("sk_test_")
 
 
 def redacted(key: str) -> str:

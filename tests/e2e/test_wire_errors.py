@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import new_key
+from tests.conftest import error, new_key, publishable
 from tests.server import ServerProcess
 
 
@@ -24,12 +24,6 @@ def call(
 
 KEY = new_key()
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-def error(resp: httpx.Response) -> dict[str, Any]:
-    body = resp.json()
-    assert set(body) == {"error"}
-    return body["error"]
 
 
 def count(server) -> int:
@@ -322,7 +316,7 @@ def test_authentication(server) -> None:
     )
     assert resp.status_code == 200
     # A publishable key is refused on secret-key endpoints.
-    resp = call(server, "GET", "/v1/payment_intents", key="pk_test_" + KEY[8:])
+    resp = call(server, "GET", "/v1/payment_intents", key=publishable(KEY))
     assert resp.status_code == 403
     assert error(resp)["code"] == "secret_key_required"
 
