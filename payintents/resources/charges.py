@@ -8,6 +8,7 @@ from typing import Any
 from payintents.resources import search as searching
 from payintents.resources.params import (
     BILLING_DETAILS_SHAPE,
+    CARD_CHECKS_SHAPE,
     EMAIL,
     SHIPPING_EMPTYABLE,
     SHIPPING_SHAPE,
@@ -115,13 +116,7 @@ CARD_DETAILS_SHAPE = obj(
         "brand": STRING,
         # Only while the authorization awaits capture.
         "capture_before": INTEGER,
-        "checks": obj(
-            {
-                "address_line1_check": nullable(STRING),
-                "address_postal_code_check": nullable(STRING),
-                "cvc_check": nullable(STRING),
-            }
-        ),
+        "checks": CARD_CHECKS_SHAPE,
         "country": nullable(STRING),
         "exp_month": INTEGER,
         "exp_year": INTEGER,

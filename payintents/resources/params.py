@@ -288,6 +288,14 @@ BILLING_DETAILS_SHAPE = obj(
         "phone": nullable(STRING),
     }
 )
+# A card's checks, on the PaymentMethod and on each charge of it.
+CARD_CHECKS_SHAPE = obj(
+    {
+        "address_line1_check": nullable(STRING),
+        "address_postal_code_check": nullable(STRING),
+        "cvc_check": nullable(STRING),
+    }
+)
 SHIPPING_SHAPE = obj(
     {
         "address": ADDRESS_SHAPE,

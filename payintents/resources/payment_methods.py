@@ -7,6 +7,7 @@ from typing import Any
 from payintents.resources.params import (
     BILLING_DETAILS,
     BILLING_DETAILS_SHAPE,
+    CARD_CHECKS_SHAPE,
     CARD_DATA,
     PAYMENT_METHOD_TYPES,
     SEPA_DEBIT_DATA,
@@ -103,19 +104,12 @@ def list_for_customer(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) ->
     )
 
 
-_CHECKS = obj(
-    {
-        "address_line1_check": nullable(STRING),
-        "address_postal_code_check": nullable(STRING),
-        "cvc_check": nullable(STRING),
-    }
-)
 # The hash named by `type`, for the types payintents tokenizes (processor/simulated.py).
 _DETAILS = {
     "card": obj(
         {
             "brand": STRING,
-            "checks": _CHECKS,
+            "checks": CARD_CHECKS_SHAPE,
             "country": nullable(STRING),
             "display_brand": STRING,
             "exp_month": INTEGER,
