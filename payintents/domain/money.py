@@ -206,7 +206,9 @@ def minimum_amount(currency: str) -> int:
 def format_amount(amount: int, currency: str) -> str:
     places = decimals(currency)
     symbol = _SYMBOLS.get(currency, "")
-    text = f"{amount:,}" if places == 0 else f"{amount / 10**places:,.{places}f}"
+    # Integer arithmetic: a float would misstate amounts past 2**53 minor units.
+    whole, minor = divmod(abs(amount), 10**places)
+    text = ("-" if amount < 0 else "") + f"{whole:,}" + (f".{minor:0{places}d}" if places else "")
     return f"{symbol}{text}" if symbol else f"{text}"
 
 

@@ -17,6 +17,9 @@ from payintents.domain.values import METADATA_MAX_KEYS, UNSET
 from payintents.errors import ApiError
 
 _INT_RE = re.compile(r"^-?\d+$")
+# Integers are 64-bit signed, like the stores' INTEGER/BIGINT columns and JSON encoders: a
+# value past that range is no integer the API takes (not a 500 from the layers beneath).
+_INT64 = range(-(2**63), 2**63)
 
 
 def _invalid_empty(path: str) -> ApiError:
@@ -117,7 +120,8 @@ class Int(Spec):
 
     def convert(self, value: Any, path: str) -> int:
         text = _expect_scalar(value, path, "integer")
-        if not _INT_RE.match(text) or len(text) > 40:
+        # The length check keeps int() from parsing thousands of digits.
+        if not _INT_RE.match(text) or len(text) > 20 or int(text) not in _INT64:
             raise ApiError(
                 f"Invalid integer: {text[:100]}", code="parameter_invalid_integer", param=path
             )

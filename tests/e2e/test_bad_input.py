@@ -60,8 +60,12 @@ def _metadata(n: int) -> bytes:
             "Invalid request: a parameter is not valid UTF-8 once percent-decoded.",
         ),
         (
-            "POST", "/v1/payment_intents", b"amount=" + str(10**30).encode() + b"&currency=usd",
+            "POST", "/v1/payment_intents", b"amount=" + str(10**12).encode() + b"&currency=usd",
             400, "amount_too_large", "amount", "Amount must be no more than $999,999.99",
+        ),
+        (
+            "POST", "/v1/payment_intents", b"amount=" + str(10**30).encode() + b"&currency=usd",
+            400, "parameter_invalid_integer", "amount", f"Invalid integer: {10**30}",
         ),
         (
             "POST", "/v1/payment_intents", b"amount=-5&currency=usd",
@@ -166,3 +170,130 @@ def test_three_d_secure_page_escapes_what_it_echoes(server) -> None:
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+# -- integers ---------------------------------------------------------------------------------
+
+# Past the 64-bit range, or not written as a plain decimal integer: no integer at all.
+NOT_INTEGERS = [str(10**30), str(2**63), str(-(2**63) - 1), "1e5", "0x10", " 5", "5.0"]
+
+
+def confirmed(server, key: str, **params: str) -> dict[str, Any]:
+    body = {"amount": "1000", "currency": "usd", "payment_method": "pm_card_visa"}
+    body |= {"confirm": "true", "payment_method_types[]": "card", **params}
+    return call(server, "POST", "/v1/payment_intents", key, form(body)).json()
+
+
+def form(fields: dict[str, str]) -> bytes:
+    return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in fields.items()).encode()
+
+
+def account(server, key: str) -> dict[str, Any]:
+    """Every listable object of the account by id, and its event count."""
+    objects: dict[str, Any] = {}
+    for kind in ("payment_intents", "charges", "refunds", "customers", "webhook_endpoints"):
+        resp = call(server, "GET", f"/v1/{kind}?limit=100", key)
+        objects |= {obj["id"]: obj for obj in resp.json()["data"]}
+    return {"objects": objects, "events": state(server, key)[1]}
+
+
+@pytest.fixture(scope="module")
+def payments(server) -> dict[str, str]:
+    """An account with an authorized and a paid intent (module-wide: each test's request is
+    refused, so it leaves them as they are)."""
+    key = new_key()
+    held = confirmed(server, key, capture_method="manual")
+    paid = confirmed(server, key)
+    assert (held["status"], paid["status"]) == ("requires_capture", "succeeded")
+    return {"key": key, "held": held["id"], "paid": paid["id"]}
+
+
+INTEGER_PARAMS = {
+    "amount_to_capture": ("POST", "/v1/payment_intents/{held}/capture", {}),
+    "application_fee_amount": ("POST", "/v1/payment_intents/{held}/capture", {}),
+    "amount": ("POST", "/v1/refunds", {"payment_intent": "{paid}"}),
+    "limit": ("GET", "/v1/payment_intents", {}),
+    "created[gt]": ("GET", "/v1/charges", {}),
+}
+
+
+def integer_request(payments: dict[str, str], name: str, value: str) -> tuple[str, str, bytes]:
+    method, path, fields = INTEGER_PARAMS[name]
+    params = {k: v.format(**payments) for k, v in fields.items()} | {name: value}
+    if method == "GET":
+        return method, f"{path}?{form(params).decode()}", b""
+    return method, path.format(**payments), form(params)
+
+
+@pytest.mark.parametrize("value", NOT_INTEGERS)
+@pytest.mark.parametrize("name", [*INTEGER_PARAMS, "create application_fee_amount"])
+def test_not_an_integer(server, payments, name: str, value: str) -> None:
+    key = payments["key"]
+    if name.startswith("create "):
+        name = name.removeprefix("create ")
+        method, path, body = "POST", "/v1/payment_intents", CREATE + b"&" + form({name: value})
+    else:
+        method, path, body = integer_request(payments, name, value)
+    before = account(server, key)
+    resp = call(server, method, path, key, body)
+    assert resp.status_code == 400, resp.text
+    err = resp.json()["error"]
+    assert (err["type"], err["code"], err["param"]) == (
+        "invalid_request_error",
+        "parameter_invalid_integer",
+        name,
+    )
+    assert err["message"] == f"Invalid integer: {value}"
+    assert account(server, key) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "code", "message"),
+    [
+        (
+            "amount_to_capture", str(2**63 - 1), "amount_too_large",
+            f"The amount_to_capture ({2**63 - 1}) must be less than or equal to the "
+            "PaymentIntent's amount_capturable (1000).",
+        ),
+        (
+            "application_fee_amount", str(2**63 - 1), None,
+            "The application fee amount must be less than or equal to the amount captured.",
+        ),
+        (
+            "amount", str(2**63 - 1), "amount_too_large",
+            "Refund amount ($92,233,720,368,547,758.07) is greater than charge amount ($10.00)",
+        ),
+        (
+            "amount_to_capture", str(-(2**63)), "parameter_invalid_integer",
+            "This value must be greater than or equal to 1.",
+        ),
+        (
+            "limit", str(2**63 - 1), "parameter_invalid_integer",
+            "This value must be less than or equal to 100.",
+        ),
+    ],
+)  # fmt: skip
+def test_the_largest_integers_meet_the_parameters_own_limits(
+    server, payments, name: str, value: str, code: str | None, message: str
+) -> None:
+    key = payments["key"]
+    before = account(server, key)
+    method, path, body = integer_request(payments, name, value)
+    resp = call(server, method, path, key, body)
+    assert resp.status_code == 400, resp.text
+    err = resp.json()["error"]
+    assert (err["type"], err.get("code"), err["param"]) == ("invalid_request_error", code, name)
+    assert err["message"] == message
+    assert account(server, key) == before
+
+
+@pytest.mark.parametrize("bound", ["gt", "gte", "lt", "lte"])
+def test_created_bounds_at_the_ends_of_the_range(server, payments, bound: str) -> None:
+    """The stores take every 64-bit bound: past the newest and before the oldest, nothing."""
+    key = payments["key"]
+    for kind in ("payment_intents", "charges"):
+        listed = call(server, "GET", f"/v1/{kind}", key).json()["data"]
+        for value, expected in [(2**63 - 1, bound in ("lt", "lte")), (-(2**63), bound[0] == "g")]:
+            resp = call(server, "GET", f"/v1/{kind}?created[{bound}]={value}", key)
+            assert resp.status_code == 200, resp.text
+            assert resp.json()["data"] == (listed if expected else [])
