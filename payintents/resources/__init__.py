@@ -1,6 +1,6 @@
-"""One module per API resource; ENDPOINTS collects their routes, SCHEMAS their objects' shapes."""
+"""One module per API resource; ENDPOINTS collects their routes (whose errors render the
+PaymentIntent they carry), SCHEMAS their objects' shapes."""
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,22 +19,20 @@ from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint, Handler
 from payintents.wire.shapes import Schema
 
-# How an object an error carries (Stripe's `error.payment_intent`) is rendered, by its type:
-# as an answer renders it, so a publishable key sees the reduced PaymentIntent in an error
-# too. A PaymentMethod is shown whole, to publishable keys as well (as Stripe.js gets it).
-_RENDER: dict[str, Callable[[dict[str, Any], Ctx], dict[str, Any]]] = {
-    "payment_intent": payment_intents.render,
-}
-
 
 def _rendering_errors(handler: Handler) -> Handler:
+    """The PaymentIntent an error carries (Stripe's `error.payment_intent`) rendered as an
+    answer renders it, so a publishable key sees the reduced object in an error too. An
+    error's `payment_method` is shown whole, to publishable keys as well (as Stripe.js gets
+    it)."""
+
     def handle(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> Any:
         try:
             return handler(ctx, params, path)
         except ApiError as err:
-            for name, value in err.extra.items():
-                if isinstance(value, dict) and value.get("object") in _RENDER:
-                    err.extra[name] = _RENDER[value["object"]](value, ctx)
+            intent = err.extra.get("payment_intent")
+            if intent is not None:
+                err.extra["payment_intent"] = payment_intents.render(intent, ctx)
             raise
 
     return handle
