@@ -136,7 +136,8 @@ def serve(config: Config) -> None:
         "log_level": "warning",
         "access_log": False,
         "loop": "uvloop",
-        "http": "httptools",
+        # httptools, answering what its parser refuses with Stripe's error body.
+        "http": "payintents.wire.server_protocol:StripeErrorsProtocol",
     }
     if config.workers <= 1:
         print(f"payintents: listening on http://{config.host}:{config.port}", flush=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 from urllib.parse import quote_plus
 
 import httpx
+import orjson
 import pytest
 
 from tests.conftest import new_key
@@ -297,3 +299,206 @@ def test_created_bounds_at_the_ends_of_the_range(server, payments, bound: str) -
             resp = call(server, "GET", f"/v1/{kind}?created[{bound}]={value}", key)
             assert resp.status_code == 200, resp.text
             assert resp.json()["data"] == (listed if expected else [])
+
+
+# -- request lines ----------------------------------------------------------------------------
+
+
+def raw_exchange(server, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """One request over a plain socket (httpx refuses URLs this long before sending them)."""
+    with socket.create_connection((server.host, server.port), timeout=30) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b"".join(iter(lambda: sock.recv(65536), b""))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines)
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize("size", [65_536, 70_000, 5_000_000])
+def test_a_request_target_past_64_kib_is_a_stripe_error(server, size: int) -> None:
+    """httptools cannot split a target past 65,535 bytes; the answer is still Stripe's."""
+    key = new_key()
+    call(server, "POST", "/v1/payment_intents", key, CREATE)
+    before = state(server, key)
+    auth = f"Authorization: Bearer {key}\r\n".encode()
+    for method, path in [
+        ("GET", "/v1/payment_intents?description="),
+        ("POST", "/v1/customers?name="),
+    ]:
+        target = path.encode() + b"x" * (size - len(path))
+        request = f"{method} ".encode() + target + b" HTTP/1.1\r\nHost: x\r\n" + auth
+        status, headers, body = raw_exchange(server, request + b"Content-Length: 0\r\n\r\n")
+        assert status == 414
+        assert headers["content-type"] == "application/json"
+        assert headers["request-id"].startswith("req_")
+        err = orjson.loads(body)["error"]
+        assert err["type"] == "invalid_request_error"
+        assert err["message"] == "Request URL too long: the limit is 65535 bytes."
+        assert "code" not in err and "param" not in err
+    assert state(server, key) == before
+
+
+def test_the_longest_target_reaches_the_api(server) -> None:
+    key = new_key()
+    path = "/v1/payment_intents?starting_after="
+    target = path.encode() + b"x" * (65_535 - len(path))
+    auth = f" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n\r\n".encode()
+    status, _, body = raw_exchange(server, b"GET " + target + auth)
+    assert status == 400
+    err = orjson.loads(body)["error"]
+    assert err["param"] == "starting_after"
+    assert (
+        err["message"] == "Invalid string: xxxxxxxxxx...xxxxxxxxxx; must be at most 5000 characters"
+    )
+
+
+def test_an_unparsable_request_is_a_stripe_error(server) -> None:
+    status, headers, body = raw_exchange(server, b"NOT HTTP AT ALL\r\n\r\n")
+    assert status == 400
+    assert headers["content-type"] == "application/json"
+    err = orjson.loads(body)["error"]
+    assert (err["type"], err["message"]) == (
+        "invalid_request_error",
+        "Invalid request: the HTTP request could not be parsed.",
+    )
+
+
+# -- metacharacters in every string field -------------------------------------------------------
+
+HOSTILE = (
+    "'; DROP TABLE payment_intents; --",
+    "<script>alert(1)</script>",
+    '" OR 1=1 --',
+    "Zoë 東京 🙂 \u202e \\' %27 &amp; ${x} {{x}}",
+)
+# For fields of at most 20 characters (a customer's phone).
+SHORT = "'\"<b>;--&amp;"
+METADATA = {"metadata[k' OR 1=1 --]": HOSTILE[0], "metadata[<script>]": HOSTILE[1]}
+
+
+def hostile(*names: str, round: int = 0) -> dict[str, str]:
+    """A hostile value for each field, a different one per field and per round."""
+    return {
+        name: f"{HOSTILE[(i + round) % len(HOSTILE)]} #{round}.{i}" for i, name in enumerate(names)
+    } | METADATA
+
+
+def address(prefix: str) -> list[str]:
+    parts = ("line1", "line2", "city", "state", "postal_code", "country")
+    return [f"{prefix}[{part}]" for part in parts]
+
+
+def at(obj: dict[str, Any], name: str) -> Any:
+    """The value at a bracketed parameter name: `a[b][c]` is obj["a"]["b"]["c"]."""
+    for part in name.replace("]", "").split("["):
+        obj = obj[part]
+    return obj
+
+
+def write_verbatim(
+    server,
+    key: str,
+    method: str,
+    path: str,
+    fields: dict[str, str],
+    fixed: bytes = b"",
+    also: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The write answers and stores each field exactly as sent, and changes no other object
+    (but those in `also`, which it changes by design)."""
+    before = account(server, key)["objects"]
+    resp = call(server, method, path, key, fixed + form(fields))
+    assert resp.status_code == 200, resp.text
+    written = resp.json()
+    kind = path.split("/")[2]
+    fetched = call(server, "GET", f"/v1/{kind}/{written['id']}", key).json()
+    for obj in (written, fetched):
+        for name, value in fields.items():
+            assert at(obj, name) == value, name
+    after = account(server, key)["objects"]
+    if written["id"] in after:
+        assert after.pop(written["id"]) == fetched
+    for object_id in (written["id"], *also):
+        before.pop(object_id, None)
+        after.pop(object_id, None)
+    assert after == before
+    return fetched
+
+
+CUSTOMER_FIELDS = ("name", "description", *address("address"), "shipping[name]",
+                   "shipping[phone]", *address("shipping[address]"))  # fmt: skip
+
+
+def test_customer_fields_are_stored_verbatim(server) -> None:
+    key = new_key()
+    confirmed(server, key)
+    extra = {"phone": SHORT, "email": 'o\'hara+<b>"--"</b>@example.com'}
+    created = write_verbatim(
+        server, key, "POST", "/v1/customers", hostile(*CUSTOMER_FIELDS) | extra
+    )
+    assert created["metadata"] == {"k' OR 1=1 --": HOSTILE[0], "<script>": HOSTILE[1]}
+    write_verbatim(
+        server, key, "POST", f"/v1/customers/{created['id']}", hostile(*CUSTOMER_FIELDS, round=1)
+    )
+
+
+BILLING_FIELDS = ("billing_details[name]", "billing_details[email]", "billing_details[phone]",
+                  *address("billing_details[address]"))  # fmt: skip
+
+
+def test_payment_method_billing_details_are_stored_verbatim(server) -> None:
+    key = new_key()
+    confirmed(server, key)
+    card = b"type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2040&"
+    pm = write_verbatim(server, key, "POST", "/v1/payment_methods", hostile(*BILLING_FIELDS), card)
+    pm = write_verbatim(
+        server, key, "POST", f"/v1/payment_methods/{pm['id']}", hostile(*BILLING_FIELDS, round=1)
+    )
+    # Used to pay, the billing details reach the charge as they are.
+    paid = confirmed(server, key, payment_method=pm["id"])
+    charge = call(server, "GET", f"/v1/charges/{paid['latest_charge']}", key).json()
+    assert charge["billing_details"] == pm["billing_details"]
+
+
+def test_refund_metadata_is_stored_verbatim(server) -> None:
+    key = new_key()
+    paid = confirmed(server, key)
+    intent = f"payment_intent={paid['id']}&".encode()
+    # Refunding changes the charge and the intent, nothing else.
+    refund = write_verbatim(
+        server,
+        key,
+        "POST",
+        "/v1/refunds",
+        METADATA,
+        intent,
+        also=(paid["id"], paid["latest_charge"]),
+    )
+    write_verbatim(
+        server, key, "POST", f"/v1/refunds/{refund['id']}", {"metadata[<b>]": HOSTILE[2]}
+    )
+
+
+CHARGE_FIELDS = ("description", "shipping[name]", "shipping[phone]", "shipping[carrier]",
+                 "shipping[tracking_number]", *address("shipping[address]"))  # fmt: skip
+
+
+def test_charge_update_stores_fields_verbatim(server) -> None:
+    key = new_key()
+    paid = confirmed(server, key)
+    path = f"/v1/charges/{paid['latest_charge']}"
+    write_verbatim(server, key, "POST", path, hostile(*CHARGE_FIELDS))
+    write_verbatim(server, key, "POST", path, hostile(*CHARGE_FIELDS, round=1))
+
+
+def test_webhook_endpoint_fields_are_stored_verbatim(server) -> None:
+    key = new_key()
+    confirmed(server, key)
+    fixed = b"url=http%3A%2F%2F127.0.0.1%3A9%2Fhook&enabled_events[]=charge.refunded&"
+    endpoint = write_verbatim(
+        server, key, "POST", "/v1/webhook_endpoints", hostile("description"), fixed
+    )
+    path = f"/v1/webhook_endpoints/{endpoint['id']}"
+    write_verbatim(server, key, "POST", path, hostile("description", round=1))
