@@ -114,14 +114,10 @@ ENDPOINTS = [
         "/v1/test_helpers/customers/{customer}/fund_cash_balance",
         FUND,
         fund,
-        response=ref(TRANSACTION),
+        returns=TRANSACTION,
     ),
-    Endpoint(
-        "GET", "/v1/customers/{customer}/cash_balance", RETRIEVE, retrieve, response=ref(BALANCE)
-    ),
-    Endpoint(
-        "POST", "/v1/customers/{customer}/cash_balance", UPDATE, update, response=ref(BALANCE)
-    ),
+    Endpoint("GET", "/v1/customers/{customer}/cash_balance", RETRIEVE, retrieve, returns=BALANCE),
+    Endpoint("POST", "/v1/customers/{customer}/cash_balance", UPDATE, update, returns=BALANCE),
     Endpoint(
         "GET",
         "/v1/customers/{customer}/cash_balance_transactions",
@@ -134,6 +130,6 @@ ENDPOINTS = [
         "/v1/customers/{customer}/cash_balance_transactions/{transaction}",
         RETRIEVE,
         retrieve_transaction,
-        response=ref(TRANSACTION),
+        returns=TRANSACTION,
     ),
 ]

@@ -98,15 +98,16 @@ SHAPE = obj(
 SCHEMAS = {WE: SHAPE, "deleted_webhook_endpoint": deleted(WE)}
 
 ENDPOINTS = [
-    Endpoint("POST", "/v1/webhook_endpoints", CREATE, create, response=ref(WE)),
+    Endpoint("POST", "/v1/webhook_endpoints", CREATE, create, returns=WE),
     Endpoint("GET", "/v1/webhook_endpoints", LIST, list_, response=list_of(ref(WE))),
-    Endpoint("GET", "/v1/webhook_endpoints/{id}", RETRIEVE, retrieve, response=ref(WE)),
-    Endpoint("POST", "/v1/webhook_endpoints/{id}", UPDATE, update, response=ref(WE)),
+    Endpoint("GET", "/v1/webhook_endpoints/{id}", RETRIEVE, retrieve, returns=WE),
+    Endpoint("POST", "/v1/webhook_endpoints/{id}", UPDATE, update, returns=WE),
     Endpoint(
         "DELETE",
         "/v1/webhook_endpoints/{id}",
         DELETE,
         delete,
+        returns=WE,
         response=ref("deleted_webhook_endpoint"),
     ),
 ]

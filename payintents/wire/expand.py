@@ -78,7 +78,8 @@ def check(paths: Iterable[str], returns: str | None, publishable: bool) -> None:
         kind = returns
         segments = path.split(".")
         while segments and kind is not None:
-            fields = EXPANDABLE[kind]
+            # An object with nothing to expand (a webhook endpoint) refuses every path.
+            fields = EXPANDABLE.get(kind, {})
             prop = _property(fields, segments)
             if prop is None:
                 raise ApiError(f"This property cannot be expanded ({path}).", param="expand")

@@ -241,3 +241,27 @@ def test_expansion_stays_in_the_account(server, client: stripe.StripeClient, api
     assert resp.status_code == 200
     assert resp.json()["customer"]["id"] == customer.id
     assert resp.json()["latest_charge"]["object"] == "charge"
+
+
+def test_a_bad_path_on_a_write_without_expandable_properties_changes_nothing(
+    client: stripe.StripeClient,
+) -> None:
+    """Webhook endpoints and cash balances expand nothing: the path is refused before the
+    write, not after it was made."""
+    bad = ["bogus"]
+    err = error_of(
+        lambda: client.v1.webhook_endpoints.create(
+            params={"url": "https://shop.test/hook", "enabled_events": ["*"], "expand": bad}
+        )
+    )
+    assert (err.http_status, err.error.param) == (400, "expand")
+    assert err.error.message == "This property cannot be expanded (bogus)."
+    assert client.v1.webhook_endpoints.list().data == []
+    customer = client.v1.customers.create()
+    fund = {"amount": 1000, "currency": "usd", "expand": bad}
+    err = error_of(
+        lambda: client.v1.test_helpers.customers.fund_cash_balance(customer.id, params=fund)
+    )
+    assert (err.http_status, err.error.param) == (400, "expand")
+    assert err.error.message == "This property cannot be expanded (bogus)."
+    assert client.v1.customers.cash_balance.retrieve(customer.id).available is None
