@@ -175,8 +175,7 @@ class BufferedTx(ABC):
         return self._execute(statement, params)
 
     def remember(self, table: str, key: Any, read: Callable[[], T]) -> T:
-        """`read()` of `table`, done once per transaction: asked again, the same result,
-        until this transaction writes to the table (or a statement names it)."""
+        """Asked again, the same result, until a statement of this transaction names it."""
         try:
             return self._remembered[(table, key)]
         except KeyError:

@@ -17,6 +17,10 @@ Group commit: writers queued behind each other share one SQLite transaction
 fsync. Every write waits for that COMMIT before it returns, so no answer
 leaves before its writes are on disk, and if the COMMIT fails every writer
 of the group fails. A writer that finds nobody queued behind it commits.
+
+Writes a request makes on the event loop (`write_now`, when the write lock is free) form a
+group of their own: the loop runs them one after another in one transaction, which commits
+once no write has joined for COMMIT_DELAY, and each request answers only after that COMMIT.
 """
 
 from __future__ import annotations

@@ -219,10 +219,11 @@ async def in_thread(fn: Callable[..., T], *args: Any) -> T:
 
 
 async def in_write(ctx: Ctx, fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` in a write transaction, answered once it is committed. Here on the event
-    loop when the store can begin it without waiting (SQLite with its write lock free): no
-    thread hand-off, no contention for the GIL while the write lock is held, and the writes
-    of the requests the loop has ready share one COMMIT. Else in a worker thread."""
+    """`fn(*args)` for a request that may write (any but a read the loop runs itself). On
+    the event loop, in a write transaction answered once committed, when the store can begin
+    one without waiting (SQLite with its write lock free): no thread hand-off, no contention
+    for the GIL while the write lock is held, and the requests the loop has in hand share one
+    COMMIT. Else in a worker thread, where `fn`'s own transactions wait as they need to."""
     begun = ctx.store.write_now()
     if begun is None:
         return await in_thread(fn, *args)
