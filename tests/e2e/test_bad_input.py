@@ -105,14 +105,30 @@ def test_bad_input_is_a_stripe_error_and_changes_nothing(
     assert state(server, key) == before
 
 
-def test_unknown_currency(server) -> None:
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/payment_intents", "/v1/test_helpers/customers/{customer}/fund_cash_balance"],
+)
+@pytest.mark.parametrize("currency", ["xyz", "XYZ", "usdx", "u"])
+def test_unknown_currency(server, path: str, currency: str) -> None:
     key = new_key()
-    resp = call(server, "POST", "/v1/payment_intents", key, b"amount=100&currency=xyz")
+    customer = call(server, "POST", "/v1/customers", key, b"").json()["id"]
+    before = account(server, key)
+    body = form({"amount": "100", "currency": currency})
+    resp = call(server, "POST", path.format(customer=customer), key, body)
     assert resp.status_code == 400
-    assert resp.json()["error"]["message"].startswith(
-        "Invalid currency: xyz. Stripe currently supports these currencies: usd, aed,"
+    err = resp.json()["error"]
+    assert (err["type"], err.get("code"), err["param"]) == (
+        "invalid_request_error",
+        None,
+        "currency",
     )
-    assert state(server, key) == ([], 0)
+    assert err["message"].startswith(
+        f"Invalid currency: {currency.lower()}. Stripe currently supports these currencies: "
+        "usd, aed,"
+    )
+    assert err["message"].endswith(", yer, zar, zmw")
+    assert account(server, key) == before
 
 
 def test_another_accounts_intent_is_missing(server) -> None:
@@ -502,3 +518,76 @@ def test_webhook_endpoint_fields_are_stored_verbatim(server) -> None:
     )
     path = f"/v1/webhook_endpoints/{endpoint['id']}"
     write_verbatim(server, key, "POST", path, hostile("description", round=1))
+
+
+# -- ids of another type, or of another account -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ids(server) -> dict[str, str]:
+    """An account's paid intent, its charge and an open intent; another account's payment
+    method, customer, intent and charge."""
+    key, other = new_key(), new_key()
+    paid, theirs = confirmed(server, key), confirmed(server, other)
+    open_ = call(server, "POST", "/v1/payment_intents", key, CREATE).json()
+    card = b"type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2040"
+    return {
+        "key": key,
+        "pi": paid["id"],
+        "ch": paid["latest_charge"],
+        "open": open_["id"],
+        "their_pm": call(server, "POST", "/v1/payment_methods", other, card).json()["id"],
+        "their_cus": call(server, "POST", "/v1/customers", other, b"").json()["id"],
+        "their_pi": theirs["id"],
+        "their_ch": theirs["latest_charge"],
+    }
+
+
+# How each parameter's object is named in "No such ..." (errors.resource_missing).
+KIND = {
+    "payment_method": "PaymentMethod",
+    "customer": "customer",
+    "charge": "charge",
+    "payment_intent": "payment_intent",
+    "invoice_settings[default_payment_method]": "PaymentMethod",
+}
+NEW = "/v1/payment_intents"
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "value"),
+    [
+        (NEW, "payment_method", "ch"),
+        (NEW, "payment_method", "pi"),
+        (NEW, "customer", "pi"),
+        (NEW, "payment_method", "their_pm"),
+        (NEW, "customer", "their_cus"),
+        ("/v1/payment_intents/{open}/confirm", "payment_method", "ch"),
+        ("/v1/payment_intents/{open}/confirm", "payment_method", "their_pm"),
+        ("/v1/payment_intents/{open}", "payment_method", "pi"),
+        ("/v1/payment_intents/{open}", "customer", "their_cus"),
+        ("/v1/refunds", "payment_intent", "ch"),
+        ("/v1/refunds", "charge", "pi"),
+        ("/v1/refunds", "payment_intent", "their_pi"),
+        ("/v1/refunds", "charge", "their_ch"),
+        ("/v1/customers", "payment_method", "ch"),
+        ("/v1/customers", "payment_method", "their_pm"),
+        ("/v1/customers", "invoice_settings[default_payment_method]", "pi"),
+    ],
+)  # fmt: skip
+def test_an_id_of_another_type_or_account_is_missing(
+    server, ids, path: str, param: str, value: str
+) -> None:
+    key = ids["key"]
+    before = account(server, key)
+    body = (CREATE + b"&" if path == NEW else b"") + form({param: ids[value]})
+    resp = call(server, "POST", path.format(**ids), key, body)
+    assert resp.status_code == 404, resp.text
+    err = resp.json()["error"]
+    assert (err["type"], err["code"], err["param"]) == (
+        "invalid_request_error",
+        "resource_missing",
+        param,
+    )
+    assert err["message"] == f"No such {KIND[param]}: '{ids[value]}'"
+    assert account(server, key) == before
