@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 import httpx
 import orjson
@@ -591,3 +591,91 @@ def test_an_id_of_another_type_or_account_is_missing(
     )
     assert err["message"] == f"No such {KIND[param]}: '{ids[value]}'"
     assert account(server, key) == before
+
+
+# -- hosted pages ----------------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+# Stored on the customer, the payment method and the intent a page is about.
+STORED = {"description": f"{SCRIPT} {HOSTILE[0]}", "metadata[note]": SCRIPT}
+
+
+def hostile_customer(server, key: str) -> str:
+    fields = {"name": SCRIPT, "description": SCRIPT, "shipping[name]": SCRIPT,
+              "shipping[address][line1]": SCRIPT, "metadata[note]": SCRIPT}  # fmt: skip
+    return call(server, "POST", "/v1/customers", key, form(fields)).json()["id"]
+
+
+def assert_shows_no_markup(page: httpx.Response, title: str) -> None:
+    """Nothing stored reaches the page as markup: the hostile values are not on it at all."""
+    assert page.status_code == 200, page.text
+    assert f"<title>{title}</title>" in page.text
+    assert SCRIPT not in page.text
+    assert "alert(1)" not in page.text
+
+
+def test_microdeposit_page_shows_no_stored_markup(server) -> None:
+    key = new_key()
+    fields = {"type": "us_bank_account", "billing_details[name]": SCRIPT,
+              "billing_details[address][line1]": SCRIPT, "metadata[note]": SCRIPT,
+              "us_bank_account[routing_number]": "110000000",
+              "us_bank_account[account_number]": "000123456789"}  # fmt: skip
+    pm = call(server, "POST", "/v1/payment_methods", key, form(fields)).json()
+    pi = confirmed(
+        server,
+        key,
+        customer=hostile_customer(server, key),
+        payment_method=pm["id"],
+        **{"payment_method_types[]": "us_bank_account"},
+        **{"mandate_data[customer_acceptance][type]": "offline"},
+        **STORED,
+    )
+    url = pi["next_action"]["verify_with_microdeposits"]["hosted_verification_url"]
+    assert_shows_no_markup(httpx.get(url, timeout=30), "Verify your bank account")
+
+
+def test_bank_transfer_page_shows_no_stored_markup(server) -> None:
+    key = new_key()
+    options = "payment_method_options[customer_balance]"
+    fields = {"payment_method_types[]": "customer_balance",
+              "payment_method_data[type]": "customer_balance",
+              f"{options}[funding_type]": "bank_transfer",
+              f"{options}[bank_transfer][type]": "us_bank_transfer"}  # fmt: skip
+    pi = confirmed(server, key, customer=hostile_customer(server, key), **fields, **STORED)
+    url = pi["next_action"]["display_bank_transfer_instructions"]["hosted_instructions_url"]
+    assert_shows_no_markup(httpx.get(url, timeout=30), "Bank transfer instructions")
+
+
+def test_three_d_secure_page_shows_no_stored_markup(server) -> None:
+    key = new_key()
+    card = {"type": "card", "card[number]": "4000000000003220", "card[exp_month]": "12",
+            "card[exp_year]": "2040", "billing_details[name]": SCRIPT,
+            "metadata[note]": SCRIPT}  # fmt: skip
+    pm = call(server, "POST", "/v1/payment_methods", key, form(card)).json()
+    pi = confirmed(
+        server,
+        key,
+        customer=hostile_customer(server, key),
+        payment_method=pm["id"],
+        return_url="https://shop.example/done",
+        **STORED,
+    )
+    page = httpx.get(pi["next_action"]["redirect_to_url"]["url"], timeout=30)
+    assert_shows_no_markup(page, "3D Secure 2 Test Page")
+
+
+@pytest.mark.parametrize(
+    "path", ["/microdeposit/{id}", "/bank_transfer_instructions/{id}", "/3d_secure_2/hosted"]
+)
+def test_pages_escape_an_id_they_quote(server, path: str) -> None:
+    """A page quotes the intent id its link names when there is no such intent: escaped.
+    (No slash in it: a path segment cannot hold one.)"""
+    publishable_key = new_key().replace("sk_", "pk_")
+    evil = "pi_<img src=x onerror=alert(1)>"
+    query = {"client_secret": "x", "payment_intent_client_secret": "x",
+             "publishable_key": publishable_key, "payment_intent": evil}  # fmt: skip
+    url = server.url + path.format(id=quote(evil, safe=""))
+    page = httpx.get(url, params=query, timeout=30)
+    assert page.status_code == 400
+    assert "<img" not in page.text
+    assert "No such payment_intent: &#x27;pi_&lt;img src=x onerror=alert(1)&gt;&#x27;" in page.text
