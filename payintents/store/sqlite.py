@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -41,6 +42,8 @@ from payintents.store import search, sql
 from payintents.store.base import Page, PageQuery, Record
 from payintents.store.pending import BufferedTx
 
+log = logging.getLogger("payintents")
+
 BUSY_TIMEOUT_MS = 30_000
 # Most writes one COMMIT carries (bounds how long the first of a group waits).
 MAX_GROUP = 64
@@ -51,6 +54,8 @@ MAX_GROUP = 64
 # group's first write.
 COMMIT_DELAY = 0.0003
 MAX_GROUP_WAIT = 0.02
+# Seconds between background checkpoints (Checkpointer).
+CHECKPOINT_INTERVAL = 0.01
 
 
 def _load(blob: Any) -> dict[str, Any]:
@@ -119,6 +124,7 @@ class SqliteStore:
         self._loop_group: _Group | None = None
         self._write_conn: sqlite3.Connection | None = None
         self._lock_file: int | None = None
+        self._checkpointer: Checkpointer | None = None
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -140,6 +146,8 @@ class SqliteStore:
         Without `wait`, BlockingIOError where another process holds it."""
         if self._write_conn is None:
             self._write_conn = self._open()
+            if self.path != ":memory:":
+                self._checkpointer = Checkpointer(self.path)
         if self._lock_file is None and self.path != ":memory:":
             self._lock_file = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
         if self._lock_file is not None:
@@ -342,6 +350,9 @@ class SqliteStore:
         return applied
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         with self._lock:
             for conn in self._all:
                 conn.close()
@@ -351,6 +362,40 @@ class SqliteStore:
                 os.close(self._lock_file)
                 self._lock_file = None
         self._local = threading.local()
+
+
+class Checkpointer:
+    """Copies committed pages from the WAL into the database file, in a thread of its own.
+
+    SQLite checkpoints inside the COMMIT that takes the WAL past 1,000 pages, on whichever
+    writer that is: here often the event loop, which then holds every request up for a
+    checkpoint's page writes and fsync. Passive checkpoints run here every
+    CHECKPOINT_INTERVAL (on the other core; they never wait for readers or writers), so the
+    one a COMMIT still starts finds little left to copy, and it still starts the WAL over, so
+    the file does not grow. Durability does not depend on them: a COMMIT fsyncs the WAL.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="payintents-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA synchronous = FULL")
+            while not self._stopped.wait(CHECKPOINT_INTERVAL):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            # The writers' COMMITs still checkpoint; their own errors say what broke.
+            log.exception("background WAL checkpoints of %s stopped", self._path)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
 
 
 class _Group:

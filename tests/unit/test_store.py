@@ -527,3 +527,26 @@ def test_no_write_on_the_event_loop_while_another_writer_holds_the_lock(tmp_path
 
 async def _write_now_is_none(store: SqliteStore) -> bool:
     return store.write_now() is None
+
+
+def test_committed_pages_reach_the_database_file_without_a_checkpointing_commit(
+    tmp_path: Path,
+) -> None:
+    """The checkpointer thread copies WAL pages into the file; a COMMIT would only do so
+    past 1,000 pages, and these writes make far fewer."""
+    path = tmp_path / "checkpoint.sqlite3"
+    store = SqliteStore(str(path))
+    store.migrate()
+    with store.write() as tx:
+        tx.insert("customer", A, {"id": "cus_0", "created": 0})
+    time.sleep(0.2)
+    before = path.stat().st_size
+    with store.write() as tx:
+        for n in range(1, 200):
+            tx.insert("customer", A, {"id": f"cus_{n}", "created": n, "name": "x" * 500})
+    deadline = time.monotonic() + 5
+    while path.stat().st_size == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert path.stat().st_size > before
+    store.close()
+    assert not any(t.name == "payintents-checkpoint" for t in threading.enumerate())
