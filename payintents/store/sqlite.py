@@ -226,7 +226,9 @@ class SqliteStore:
             await asyncio.shield(group.committed)
 
     @contextmanager
-    def _in_loop_group(self, group: _Group) -> Iterator[SqliteTx]:
+    def _turn(self) -> Iterator[SqliteTx]:
+        """One writer's work in a savepoint of the group's open transaction: undone alone if
+        it fails, its held rows written before the savepoint is released."""
         assert self._write_conn is not None
         tx = self._local.tx = SqliteTx(self._write_conn)
         try:
@@ -235,6 +237,13 @@ class SqliteStore:
                 tx.flush()
         finally:
             self._local.tx = None
+
+    @contextmanager
+    def _in_loop_group(self, group: _Group) -> Iterator[SqliteTx]:
+        try:
+            with self._turn() as tx:
+                yield tx
+        finally:
             group.size += 1
             if group.size >= MAX_GROUP:
                 self._commit_loop_group()
@@ -274,16 +283,11 @@ class SqliteStore:
         when it is full."""
         failed: BaseException | None = None
         try:
-            assert self._write_conn is not None
-            tx = self._local.tx = SqliteTx(self._write_conn)
             try:
-                with sql.savepoint(tx.execute, 0):
+                with self._turn() as tx:
                     yield tx
-                    tx.flush()
             except BaseException as err:
                 failed = err
-            finally:
-                self._local.tx = None
             group.size += 1
             with self._lock:
                 last = self._queued == 0
