@@ -131,6 +131,11 @@ class SqliteStore:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
+        # Each write runs in a savepoint, whose journal of the pages it changed would
+        # otherwise spill to a temporary file past 64 KiB: a payment's writes did, and those
+        # file writes were most of the time its INSERTs took. Held in memory, it is freed when
+        # the savepoint is released.
+        conn.execute("PRAGMA temp_store = MEMORY")
         with self._lock:
             self._all.append(conn)
         return conn

@@ -71,3 +71,39 @@ def test_a_failed_commit_fails_every_writer_of_the_group(tmp_path: Path) -> None
     with store.read() as tx:
         assert tx.get("customer", SCOPE, "cus_2") is not None
     store.close()
+
+
+def _temporary_files() -> list[str]:
+    # SQLite names its temporary files etilqs_* and unlinks them as soon as they are open.
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:
+            continue
+        if "etilqs_" in target:
+            found.append(target)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc/self/fd")
+def test_a_large_write_keeps_its_savepoint_journal_in_memory(tmp_path: Path) -> None:
+    # Every write runs in a savepoint; past 64 KiB of changed pages its journal would go to a
+    # temporary file, whose writes were most of what a payment's INSERTs cost.
+    store = SqliteStore(str(tmp_path / "journal.sqlite3"))
+    store.migrate()
+    with store.write() as outer:
+        for n in range(200):
+            outer.insert("customer", SCOPE, {**customer(n), "description": "x" * 2000})
+        outer.flush()
+        # A write nested in it changes the pages the transaction changed before it began:
+        # their images at the savepoint go to its journal (as in a group of requests).
+        with store.write() as tx:
+            for n in range(200):
+                tx.update("customer", SCOPE, {**customer(n), "description": "y" * 2000})
+            during = _temporary_files()
+    with store.read() as tx:
+        stored = tx.get("customer", SCOPE, "cus_199")
+    store.close()
+    assert during == []
+    assert stored is not None and stored.data["description"] == "y" * 2000
