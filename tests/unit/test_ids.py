@@ -36,13 +36,14 @@ def test_order_holds_when_the_clock_steps_back(monkeypatch: pytest.MonkeyPatch) 
 
 def test_the_time_part_is_the_creation_time(monkeypatch: pytest.MonkeyPatch) -> None:
     source = ids._Source()
-    monkeypatch.setattr(ids.time, "time_ns", lambda: 1_764_583_200_123_456_789)
-    part = source.time_part()
-    value = 0
-    for char in part:
-        value = value * 62 + ids._DIGITS.index(char)
-    assert value == 1_764_583_200_123_456
-    assert len(part) == 9
+    boundary = 1_764_583_200_123_456 // 3844 * 3844 + 3844  # its two last digits roll over
+    for us in (1_764_583_200_123_456, boundary - 1, boundary, boundary + 1, boundary + 3844):
+        monkeypatch.setattr(ids.time, "time_ns", lambda us=us: us * 1000 + 789)
+        part = source.time_part()
+        value = 0
+        for char in part:
+            value = value * 62 + ids._DIGITS.index(char)
+        assert (value, len(part)) == (us, 9)
 
 
 def test_the_rest_of_an_id_and_every_secret_is_random() -> None:
