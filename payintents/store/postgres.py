@@ -203,6 +203,9 @@ class PostgresStore:
     async def committed(self) -> None:
         """Nothing is begun on the event loop (write_now), so nothing waits to commit."""
 
+    async def writable(self) -> bool:
+        return False
+
     def write(self) -> Any:
         """A write transaction; one opened while this thread has one open joins it."""
         return self._transaction("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE", True)

@@ -122,6 +122,9 @@ class SqliteStore:
         self._group: _Group | None = None
         # The group of the writes begun on the event loop (write_now), while it is open.
         self._loop_group: _Group | None = None
+        # While a thread waits for the write lock on the loop's behalf (writable()): whether
+        # it got it, once it has.
+        self._handover: asyncio.Future[bool] | None = None
         self._write_conn: sqlite3.Connection | None = None
         self._lock_file: int | None = None
         self._checkpointer: Checkpointer | None = None
@@ -216,12 +219,63 @@ class SqliteStore:
             except BaseException:
                 self._write_lock.release()
                 raise
-            loop = asyncio.get_running_loop()
-            group.committed = loop.create_future()
-            group.opened = loop.time()
-            self._loop_group = group
-            loop.call_later(COMMIT_DELAY, self._commit_when_quiet, group, 1)
+            self._open_loop_group(group, 1)
+        assert self._loop_group is not None
         return self._in_loop_group(self._loop_group)
+
+    def _open_loop_group(self, group: _Group, seen: int) -> None:
+        loop = asyncio.get_running_loop()
+        group.committed = loop.create_future()
+        group.opened = loop.time()
+        self._loop_group = group
+        loop.call_later(COMMIT_DELAY, self._commit_when_quiet, group, seen)
+
+    async def writable(self) -> bool:
+        """Wait, without holding up the event loop, until write_now can begin: a thread waits
+        for the write lock (behind this process's thread writers, or another process on the
+        file) and hands it to the loop, which opens its group with it. Without this, every
+        write that found the lock taken went to a thread of its own, and with two processes on
+        one file nearly all of them did. False where it could not take the lock."""
+        if getattr(self._local, "tx", None) is not None:
+            return False
+        if self._loop_group is not None:
+            return True
+        if self._handover is None:
+            loop = asyncio.get_running_loop()
+            self._handover = loop.create_future()
+            waiter = threading.Thread(
+                target=self._take_lock_for_loop, args=(loop,), name="payintents-lock", daemon=True
+            )
+            waiter.start()
+        # Shielded: one request cancelled while it waits must not cancel the others' wait.
+        return await asyncio.shield(self._handover)
+
+    def _take_lock_for_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            self._queued += 1
+        self._write_lock.acquire()
+        with self._lock:
+            self._queued -= 1
+        try:
+            group: _Group | None = self._group or self._begin_group()
+        except BaseException:
+            log.exception("could not take the write lock of %s for the event loop", self.path)
+            self._write_lock.release()
+            group = None
+        try:
+            loop.call_soon_threadsafe(self._handed_over, group)
+        except RuntimeError:  # the loop closed meanwhile
+            if group is not None:
+                self._commit_group(group)
+                self._write_lock.release()
+
+    def _handed_over(self, group: _Group | None) -> None:
+        handover, self._handover = self._handover, None
+        if group is not None:
+            # The writes waiting for it join in the next turns of the loop.
+            self._open_loop_group(group, 0)
+        if handover is not None:
+            handover.set_result(group is not None)
 
     async def committed(self) -> None:
         """What the loop's writes wrote so far is committed (or the COMMIT's error)."""

@@ -221,10 +221,13 @@ async def in_thread(fn: Callable[..., T], *args: Any) -> T:
 async def in_write(ctx: Ctx, fn: Callable[..., T], *args: Any) -> T:
     """`fn(*args)` for a request that may write (any but a read the loop runs itself). On
     the event loop, in a write transaction answered once committed, when the store can begin
-    one without waiting (SQLite with its write lock free): no thread hand-off, no contention
-    for the GIL while the write lock is held, and the requests the loop has in hand share one
-    COMMIT. Else in a worker thread, where `fn`'s own transactions wait as they need to."""
+    one without waiting (SQLite with its write lock free, or once the store has taken it for
+    the loop): no thread hand-off, no contention for the GIL while the write lock is held, and
+    the requests the loop has in hand share one COMMIT. Else in a worker thread, where `fn`'s
+    own transactions wait as they need to."""
     begun = ctx.store.write_now()
+    if begun is None and await ctx.store.writable():
+        begun = ctx.store.write_now()
     if begun is None:
         return await in_thread(fn, *args)
     with begun:
@@ -307,7 +310,6 @@ async def _idempotent(
     def run() -> tuple[idempotency.Result, str | None]:
         return idempotency.run(
             ctx.store,
-            IN_FLIGHT,
             scope=ctx.scope,
             key=key,
             endpoint=path,
@@ -317,7 +319,10 @@ async def _idempotent(
             execute=lambda: answer_of(endpoint, ctx, params, path_params),
         )
 
-    (status, body), original = await in_write(ctx, run)
+    # Held from before the write waits for the store's lock (on the loop, see in_write), so
+    # a repeat arriving meanwhile is refused at once.
+    with IN_FLIGHT.hold(ctx.scope, key):
+        (status, body), original = await in_write(ctx, run)
     headers = {"idempotency-key": key, "original-request": original or ctx.request_id}
     if original is not None:
         headers["idempotent-replayed"] = "true"

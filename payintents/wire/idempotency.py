@@ -83,7 +83,6 @@ class InFlight:
 
 def run(
     store: Store,
-    in_flight: InFlight,
     *,
     scope: str,
     key: str,
@@ -94,9 +93,9 @@ def run(
     execute: Callable[[], Result],
 ) -> tuple[Result, str | None]:
     """The result for this request, and the id of the request that first produced it when
-    it is a replay (else None)."""
+    it is a replay (else None). The caller holds the key in InFlight meanwhile."""
     digest = fingerprint(params)
-    with in_flight.hold(scope, key), store.write() as tx:
+    with store.write() as tx:
         if not table.try_lock(tx, scope, key):
             raise _in_use(key)
         stored = table.find(tx, scope, key)

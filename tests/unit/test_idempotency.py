@@ -40,7 +40,6 @@ def call(
 ) -> tuple[idempotency.Result, str | None]:
     return idempotency.run(
         store,
-        idempotency.InFlight(),
         scope=scope,
         key="k1",
         endpoint=endpoint,
@@ -137,10 +136,12 @@ def test_a_repeat_while_the_first_runs_is_refused_at_once(store: Store) -> None:
         return first()
 
     def run(execute: Callable[[], idempotency.Result]) -> tuple[idempotency.Result, str | None]:
-        return idempotency.run(
-            store, in_flight, scope="acct_A/test", key="k1", endpoint="/v1/customers",
-            params={"email": "a@example.com"}, request_id="req_1", now=T0, execute=execute,
-        )  # fmt: skip
+        # As the server does (wire/http.py): the key is held in flight around the write.
+        with in_flight.hold("acct_A/test", "k1"):
+            return idempotency.run(
+                store, scope="acct_A/test", key="k1", endpoint="/v1/customers",
+                params={"email": "a@example.com"}, request_id="req_1", now=T0, execute=execute,
+            )  # fmt: skip
 
     with ThreadPoolExecutor(2) as pool:
         holder = pool.submit(run, slow)

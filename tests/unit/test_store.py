@@ -529,6 +529,61 @@ async def _write_now_is_none(store: SqliteStore) -> bool:
     return store.write_now() is None
 
 
+def test_a_write_that_found_the_lock_taken_waits_for_it_off_the_event_loop(
+    tmp_path: Path,
+) -> None:
+    """writable(): while another process (here another store on the file) holds the write
+    lock, the loop goes on serving; once it is released a thread hands the lock to the loop,
+    and the waiting writes run there instead of in threads of their own."""
+    store = SqliteStore(str(tmp_path / "handover.sqlite3"))
+    store.migrate()
+    other = SqliteStore(store.path)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:
+        with other.write() as tx:
+            tx.insert("customer", A, {"id": "cus_other", "created": 1})
+            holding.set()
+            release.wait(10)
+
+    async def write(n: int) -> str:
+        if store.write_now() is not None:
+            return "not refused"
+        if not await store.writable():
+            return "not handed over"
+        begun = store.write_now()
+        if begun is None:
+            return "not on the loop"
+        with begun as tx:
+            tx.insert("customer", A, {"id": f"cus_{n}", "created": 10 + n})
+        await store.committed()
+        return "written on the loop"
+
+    async def scenario() -> list[str]:
+        thread = threading.Thread(target=other_process)
+        thread.start()
+        assert holding.wait(10)
+        writes = [asyncio.create_task(write(n)) for n in range(3)]
+        # The loop is not held up: it runs other work while the writes wait.
+        ticks = 0
+        for _ in range(5):
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not any(w.done() for w in writes)
+        release.set()
+        done = await asyncio.gather(*writes)
+        thread.join()
+        assert ticks == 5
+        return done
+
+    assert asyncio.run(scenario()) == ["written on the loop"] * 3
+    other.close()
+    with store.read() as tx:
+        found = ids(tx.page("customer", A, PageQuery(limit=10)))
+    assert found == ["cus_2", "cus_1", "cus_0", "cus_other"]
+    store.close()
+
+
 def test_committed_pages_reach_the_database_file_without_a_checkpointing_commit(
     tmp_path: Path,
 ) -> None:
