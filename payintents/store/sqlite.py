@@ -31,6 +31,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
@@ -60,6 +61,21 @@ CHECKPOINT_INTERVAL = 0.01
 
 def _load(blob: Any) -> dict[str, Any]:
     return orjson.loads(blob) if blob else {}
+
+
+def _turn_to_wal(conn: sqlite3.Connection) -> None:
+    """WAL mode, waiting for other connections as the busy timeout would: turning a new file
+    to WAL needs it alone, and SQLite answers "database is locked" at once, without its busy
+    handler, while another connection (a process starting beside this one) is using it."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if err.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 class SqliteTx(BufferedTx):
@@ -132,7 +148,7 @@ class SqliteStore:
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _turn_to_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         # Each write runs in a savepoint, whose journal of the pages it changed would
         # otherwise spill to a temporary file past 64 KiB: a payment's writes did, and those
@@ -185,18 +201,23 @@ class SqliteStore:
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
-    @contextmanager
-    def _grouped_write(self) -> Iterator[SqliteTx]:
+    def _take_write_lock(self) -> _Group:
+        """Wait for the write lock (counted among the queued, so the group open now stays
+        open for this writer) and join or begin the group; the lock is held on return."""
         with self._lock:
             self._queued += 1
         self._write_lock.acquire()
         with self._lock:
             self._queued -= 1
         try:
-            group = self._group or self._begin_group()
+            return self._group or self._begin_group()
         except BaseException:
             self._write_lock.release()
             raise
+
+    @contextmanager
+    def _grouped_write(self) -> Iterator[SqliteTx]:
+        group = self._take_write_lock()
         with self._in_group(group) as tx:
             yield tx
 
@@ -251,16 +272,11 @@ class SqliteStore:
         return await asyncio.shield(self._handover)
 
     def _take_lock_for_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        with self._lock:
-            self._queued += 1
-        self._write_lock.acquire()
-        with self._lock:
-            self._queued -= 1
+        group: _Group | None
         try:
-            group: _Group | None = self._group or self._begin_group()
+            group = self._take_write_lock()
         except BaseException:
             log.exception("could not take the write lock of %s for the event loop", self.path)
-            self._write_lock.release()
             group = None
         try:
             loop.call_soon_threadsafe(self._handed_over, group)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 
+from payintents.store import sqlite as sqlite_store
 from payintents.store.base import PageQuery
 from payintents.store.sqlite import SqliteStore
 
@@ -107,3 +109,32 @@ def test_a_large_write_keeps_its_savepoint_journal_in_memory(tmp_path: Path) -> 
     store.close()
     assert during == []
     assert stored is not None and stored.data["description"] == "y" * 2000
+
+
+class _BusyThenFree:
+    """A connection whose switch to WAL SQLite refuses `busy` times, at once (as it does,
+    without its busy handler, while processes starting together open a new file)."""
+
+    def __init__(self, busy: int, error: str = "database is locked", code: int = 5) -> None:
+        self.busy, self.error, self.code, self.tries = busy, error, code, 0
+
+    def execute(self, statement: str) -> None:
+        assert statement == "PRAGMA journal_mode = WAL"
+        self.tries += 1
+        if self.tries <= self.busy:
+            err = sqlite3.OperationalError(self.error)
+            err.sqlite_errorcode = self.code  # type: ignore[attr-defined]
+            raise err
+
+
+def test_opening_waits_while_another_connection_holds_a_new_file() -> None:
+    conn = _BusyThenFree(busy=3)
+    sqlite_store._turn_to_wal(conn)  # type: ignore[arg-type]
+    assert conn.tries == 4
+
+
+def test_opening_fails_at_once_on_any_other_error() -> None:
+    conn = _BusyThenFree(busy=1, error="disk I/O error", code=10)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        sqlite_store._turn_to_wal(conn)  # type: ignore[arg-type]
+    assert conn.tries == 1
