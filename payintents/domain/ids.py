@@ -24,7 +24,7 @@ _TO_ALPHABET = bytes(ord(_ALPHABET[b % len(_ALPHABET)]) for b in range(_EVEN)) +
 _UNEVEN = bytes(range(_EVEN, 256))
 # Digits in ASCII order, so that ids compare (bytewise, as the indexes do) in time order.
 _DIGITS = string.digits + string.ascii_uppercase + string.ascii_lowercase
-_TIME_DIGITS = 9  # 62**9 microseconds: past the year 2400
+_TIME_DIGITS = 9  # 62**9 microseconds: until the year 2398
 ORDERED_LENGTH = 24
 # Random characters drawn from the OS at once: os.urandom releases the GIL, and taking it back
 # from a busy event loop's other threads cost more than the call itself.

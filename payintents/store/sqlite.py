@@ -73,7 +73,7 @@ def _turn_to_wal(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as err:
-            if err.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+            if err.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
                 raise
             time.sleep(0.005)
 
@@ -150,11 +150,6 @@ class SqliteStore:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _turn_to_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
-        # Each write runs in a savepoint, whose journal of the pages it changed would
-        # otherwise spill to a temporary file past 64 KiB: a payment's writes did, and those
-        # file writes were most of the time its INSERTs took. Held in memory, it is freed when
-        # the savepoint is released.
-        conn.execute("PRAGMA temp_store = MEMORY")
         with self._lock:
             self._all.append(conn)
         return conn
@@ -170,6 +165,12 @@ class SqliteStore:
         Without `wait`, BlockingIOError where another process holds it."""
         if self._write_conn is None:
             self._write_conn = self._open()
+            # Each write runs in a savepoint, whose journal of the pages it changed would
+            # otherwise spill to a temporary file past 64 KiB: a payment's writes did, and those
+            # file writes were most of the time its INSERTs took. Held in memory, it is freed
+            # when the savepoint is released. (Only here: elsewhere a large sort, or an index a
+            # migration builds, may still spill to a file.)
+            self._write_conn.execute("PRAGMA temp_store = MEMORY")
             if self.path != ":memory:":
                 self._checkpointer = Checkpointer(self.path)
         if self._lock_file is None and self.path != ":memory:":
@@ -261,8 +262,8 @@ class SqliteStore:
             return False
         if self._loop_group is not None:
             return True
-        if self._handover is None:
-            loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
+        if self._handover is None or self._handover.get_loop() is not loop:
             self._handover = loop.create_future()
             waiter = threading.Thread(
                 target=self._take_lock_for_loop, args=(loop,), name="payintents-lock", daemon=True
@@ -280,7 +281,9 @@ class SqliteStore:
             group = None
         try:
             loop.call_soon_threadsafe(self._handed_over, group)
-        except RuntimeError:  # the loop closed meanwhile
+        except RuntimeError:  # the loop closed meanwhile: a later loop starts its own
+            if self._handover is not None and self._handover.get_loop() is loop:
+                self._handover = None
             if group is not None:
                 self._commit_group(group)
                 self._write_lock.release()
@@ -330,7 +333,10 @@ class SqliteStore:
         if self._loop_group is not group:
             return  # committed when it filled up
         loop = asyncio.get_running_loop()
-        if group.size > seen and loop.time() - group.opened < MAX_GROUP_WAIT:
+        # A group handed over by writable() is empty until its waiters' turns come, which on
+        # a busy loop can be later than COMMIT_DELAY: it waits for them, up to MAX_GROUP_WAIT.
+        joining = group.size > seen or group.size == 0
+        if joining and loop.time() - group.opened < MAX_GROUP_WAIT:
             loop.call_later(COMMIT_DELAY, self._commit_when_quiet, group, group.size)
         else:
             self._commit_loop_group()

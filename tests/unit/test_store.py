@@ -584,6 +584,122 @@ def test_a_write_that_found_the_lock_taken_waits_for_it_off_the_event_loop(
     store.close()
 
 
+def test_a_handed_over_lock_waits_for_its_writes_on_a_busy_loop(tmp_path: Path) -> None:
+    """The waiting writes run a few loop turns after the lock is handed over; a loop whose
+    turns each take longer than COMMIT_DELAY must not commit the group empty before them."""
+    store = SqliteStore(str(tmp_path / "busy-loop.sqlite3"))
+    store.migrate()
+    other = SqliteStore(store.path)
+    sizes: list[int] = []
+    commit = store._commit_group
+
+    def counting(group: Any) -> None:
+        sizes.append(group.size)
+        commit(group)
+
+    store._commit_group = counting  # type: ignore[method-assign]
+
+    async def write(n: int) -> str:
+        assert store.write_now() is None
+        if not await store.writable():
+            return "not handed over"
+        begun = store.write_now()
+        if begun is None:
+            return "handed over, then not on the loop"
+        with begun as tx:
+            tx.insert("customer", A, {"id": f"cus_{n}", "created": 10 + n})
+        await store.committed()
+        return "on the loop"
+
+    async def busy() -> None:
+        while True:  # the other requests of a busy server: 2 ms a turn
+            time.sleep(0.002)
+            await asyncio.sleep(0)
+
+    async def round_(r: int) -> list[str]:
+        holding, release = threading.Event(), threading.Event()
+
+        def other_process() -> None:
+            with other.write() as tx:
+                tx.insert("customer", A, {"id": f"cus_other_{r}", "created": 1})
+                holding.set()
+                release.wait(10)
+            for n in range(10):  # and wants the file again at once, as a second worker does
+                with other.write() as tx:
+                    tx.insert("customer", A, {"id": f"cus_o{r}_{n}", "created": 1})
+                    time.sleep(0.002)
+
+        thread = threading.Thread(target=other_process)
+        thread.start()
+        assert holding.wait(10)
+        load = asyncio.create_task(busy())
+        writes = [asyncio.create_task(write(r * 10 + n)) for n in range(3)]
+        await asyncio.sleep(0.02)
+        release.set()
+        done = await asyncio.gather(*writes)
+        load.cancel()
+        await asyncio.get_running_loop().run_in_executor(None, thread.join)
+        return done
+
+    for r in range(4):
+        assert asyncio.run(round_(r)) == ["on the loop"] * 3
+    assert 0 not in sizes
+    other.close()
+    store.close()
+
+
+def test_a_loop_closed_while_its_write_waited_leaves_the_store_usable(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "closed-loop.sqlite3"))
+    store.migrate()
+    other = SqliteStore(store.path)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_process(customer_id: str) -> None:
+        with other.write() as tx:
+            tx.insert("customer", A, {"id": customer_id, "created": 1})
+            holding.set()
+            release.wait(10)
+
+    async def leave_while_waiting() -> None:
+        assert store.write_now() is None
+        asyncio.get_running_loop().create_task(store.writable())
+        await asyncio.sleep(0.05)
+
+    thread = threading.Thread(target=other_process, args=("cus_other_1",))
+    thread.start()
+    assert holding.wait(10)
+    asyncio.run(leave_while_waiting())  # the loop closes with the write still waiting
+    release.set()
+    thread.join()
+    deadline = time.monotonic() + 5
+    while store._write_lock.locked() and time.monotonic() < deadline:
+        time.sleep(0.01)  # the waiter thread takes the lock, finds the loop gone, gives it up
+    assert not store._write_lock.locked()
+
+    async def on_a_new_loop() -> bool:
+        holding.clear()
+        release.clear()
+        writer = threading.Thread(target=other_process, args=("cus_other_2",))
+        writer.start()
+        assert holding.wait(10)
+        assert store.write_now() is None
+        asyncio.get_running_loop().call_later(0.05, release.set)
+        handed = await asyncio.wait_for(store.writable(), 5)
+        begun = store.write_now()
+        assert begun is not None
+        with begun as tx:
+            tx.insert("customer", A, {"id": "cus_after", "created": 2})
+        await store.committed()
+        await asyncio.get_running_loop().run_in_executor(None, writer.join)
+        return handed
+
+    assert asyncio.run(on_a_new_loop())
+    other.close()
+    with store.read() as tx:
+        assert tx.get("customer", A, "cus_after") is not None
+    store.close()
+
+
 def test_committed_pages_reach_the_database_file_without_a_checkpointing_commit(
     tmp_path: Path,
 ) -> None:
