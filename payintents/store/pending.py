@@ -29,6 +29,11 @@ Statement = tuple[str, tuple[Any, ...]]
 T = TypeVar("T")
 
 
+def record_of(row: tuple[Any, ...]) -> Record:
+    """A stored row's (data, private, seq): both stores keep the two parts as JSON bytes."""
+    return Record(orjson.loads(row[0]), orjson.loads(row[1]) if row[1] else {}, row[2])
+
+
 class Held(NamedTuple):
     scope: str
     # The INSERT's parameters, computed when written; its last two are the data and private.
@@ -70,19 +75,6 @@ class BufferedTx(ABC):
 
     @abstractmethod
     def _fetch(self, kind: str, scope: str, object_id: str, lock: bool) -> Record | None: ...
-
-    @abstractmethod
-    def _page(self, kind: str, scope: str, query: PageQuery) -> Page: ...
-
-    @abstractmethod
-    def _search(
-        self,
-        kind: str,
-        scope: str,
-        criteria: search.Criteria,
-        limit: int,
-        after: tuple[int, int] | None,
-    ) -> Page: ...
 
     @abstractmethod
     def _due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]: ...
@@ -147,7 +139,13 @@ class BufferedTx(ABC):
 
     def page(self, kind: str, scope: str, query: PageQuery) -> Page:
         self.flush()
-        return self._page(kind, scope, query)
+        text, params, ascending = sql.page_sql(kind, query, scope, self.ph)
+        rows = self._run(text, tuple(params))
+        has_more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if ascending:
+            rows.reverse()
+        return Page([record_of(r) for r in rows], has_more)
 
     def search(
         self,
@@ -158,7 +156,9 @@ class BufferedTx(ABC):
         after: tuple[int, int] | None = None,
     ) -> Page:
         self.flush()
-        return self._search(kind, scope, criteria, limit, after)
+        text, params = search.search_sql(kind, scope, criteria, limit, after, self.ph)
+        rows = self._run(text, tuple(params))
+        return Page([record_of(r) for r in rows[:limit]], len(rows) > limit)
 
     def due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
         self.flush()
@@ -211,6 +211,5 @@ class BufferedTx(ABC):
         held = self._held.get((kind, object_id))
         if held is None or held.scope != scope:
             return None
-        data, private = held.params[-2], held.params[-1]
         # Its seq is not known before it is written; nothing orders by a held object's.
-        return Record(orjson.loads(data), orjson.loads(private) if private else {}, 0)
+        return record_of((held.params[-2], held.params[-1], 0))

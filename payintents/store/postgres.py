@@ -21,14 +21,13 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import orjson
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
-from payintents.store import search, sql
-from payintents.store.base import Page, PageQuery, Record
-from payintents.store.pending import BufferedTx
+from payintents.store import sql
+from payintents.store.base import Record
+from payintents.store.pending import BufferedTx, record_of
 from payintents.store.sqlite import migrations
 
 # Connections per process. Requests beyond it wait for a free one (up to POOL_TIMEOUT), which
@@ -49,10 +48,6 @@ IDLE_IN_TRANSACTION_TIMEOUT = "60s"
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.execute(f"SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'")
-
-
-def _load(blob: Any) -> dict[str, Any]:
-    return orjson.loads(blob) if blob else {}
 
 
 def _clean(params: tuple[Any, ...] | list[Any]) -> tuple[Any, ...]:
@@ -86,29 +81,7 @@ class PostgresTx(BufferedTx):
     def _fetch(self, kind: str, scope: str, object_id: str, lock: bool) -> Record | None:
         text = sql.get_sql(kind, "%s", LOCK if lock else "")
         row = self._cur.execute(text, _clean((object_id, scope))).fetchone()
-        return Record(_load(row[0]), _load(row[1]), row[2]) if row else None
-
-    def _page(self, kind: str, scope: str, query: PageQuery) -> Page:
-        text, params, ascending = sql.page_sql(kind, query, scope, "%s")
-        rows = self._cur.execute(text, _clean(params)).fetchall()
-        has_more = len(rows) > query.limit
-        rows = rows[: query.limit]
-        if ascending:
-            rows.reverse()
-        return Page([Record(_load(r[0]), _load(r[1]), r[2]) for r in rows], has_more)
-
-    def _search(
-        self,
-        kind: str,
-        scope: str,
-        criteria: search.Criteria,
-        limit: int,
-        after: tuple[int, int] | None,
-    ) -> Page:
-        text, params = search.search_sql(kind, scope, criteria, limit, after, "%s")
-        rows = self._cur.execute(text, _clean(params)).fetchall()
-        records = [Record(_load(r[0]), _load(r[1]), r[2]) for r in rows[:limit]]
-        return Page(records, len(rows) > limit)
+        return record_of(row) if row else None
 
     def _due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
         """In a write transaction the rows stay locked until it ends, and rows locked by

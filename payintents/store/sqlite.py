@@ -37,11 +37,9 @@ from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from typing import Any
 
-import orjson
-
-from payintents.store import search, sql
-from payintents.store.base import Page, PageQuery, Record
-from payintents.store.pending import BufferedTx
+from payintents.store import sql
+from payintents.store.base import Record
+from payintents.store.pending import BufferedTx, record_of
 
 log = logging.getLogger("payintents")
 
@@ -57,10 +55,6 @@ COMMIT_DELAY = 0.0003
 MAX_GROUP_WAIT = 0.02
 # Seconds between background checkpoints (Checkpointer).
 CHECKPOINT_INTERVAL = 0.01
-
-
-def _load(blob: Any) -> dict[str, Any]:
-    return orjson.loads(blob) if blob else {}
 
 
 def _turn_to_wal(conn: sqlite3.Connection) -> None:
@@ -94,29 +88,7 @@ class SqliteTx(BufferedTx):
     def _fetch(self, kind: str, scope: str, object_id: str, lock: bool) -> Record | None:
         # The write lock taken by BEGIN IMMEDIATE already excludes other writers.
         row = self._conn.execute(sql.get_sql(kind, "?"), (object_id, scope)).fetchone()
-        return Record(_load(row[0]), _load(row[1]), row[2]) if row else None
-
-    def _page(self, kind: str, scope: str, query: PageQuery) -> Page:
-        text, params, ascending = sql.page_sql(kind, query, scope, "?")
-        rows = self._conn.execute(text, params).fetchall()
-        has_more = len(rows) > query.limit
-        rows = rows[: query.limit]
-        if ascending:
-            rows.reverse()
-        return Page([Record(_load(r[0]), _load(r[1]), r[2]) for r in rows], has_more)
-
-    def _search(
-        self,
-        kind: str,
-        scope: str,
-        criteria: search.Criteria,
-        limit: int,
-        after: tuple[int, int] | None,
-    ) -> Page:
-        text, params = search.search_sql(kind, scope, criteria, limit, after, "?")
-        rows = self._conn.execute(text, params).fetchall()
-        records = [Record(_load(r[0]), _load(r[1]), r[2]) for r in rows[:limit]]
-        return Page(records, len(rows) > limit)
+        return record_of(row) if row else None
 
     def _due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
         rows = self._conn.execute(sql.due_sql(kind, "?"), (now, limit)).fetchall()
