@@ -529,6 +529,54 @@ async def _write_now_is_none(store: SqliteStore) -> bool:
     return store.write_now() is None
 
 
+class _OtherProcess:
+    """Another process's writer on the file (here another store): it holds the write lock
+    from start() until release(), then makes `then` more writes right away, as a second
+    worker wanting the file again does."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.holding, self.released = threading.Event(), threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self, customer_id: str, then: int = 0) -> None:
+        self.holding.clear()
+        self.released.clear()
+        self.thread = threading.Thread(target=self._run, args=(customer_id, then))
+        self.thread.start()
+        assert self.holding.wait(10)
+
+    def _run(self, customer_id: str, then: int) -> None:
+        with self.store.write() as tx:
+            tx.insert("customer", A, {"id": customer_id, "created": 1})
+            self.holding.set()
+            self.released.wait(10)
+        for n in range(then):
+            with self.store.write() as tx:
+                tx.insert("customer", A, {"id": f"{customer_id}_{n}", "created": 1})
+                time.sleep(0.002)
+
+    async def finished(self) -> None:
+        assert self.thread is not None
+        await asyncio.get_running_loop().run_in_executor(None, self.thread.join)
+
+
+async def _write_once_handed_over(store: SqliteStore, n: int) -> str:
+    """A write that finds the lock taken, awaits writable() and then runs on the loop; what
+    went otherwise, where it did not."""
+    if store.write_now() is not None:
+        return "not refused"
+    if not await store.writable():
+        return "not handed over"
+    begun = store.write_now()
+    if begun is None:
+        return "handed over, then not on the loop"
+    with begun as tx:
+        tx.insert("customer", A, {"id": f"cus_{n}", "created": 10 + n})
+    await store.committed()
+    return "written on the loop"
+
+
 def test_a_write_that_found_the_lock_taken_waits_for_it_off_the_event_loop(
     tmp_path: Path,
 ) -> None:
@@ -537,47 +585,25 @@ def test_a_write_that_found_the_lock_taken_waits_for_it_off_the_event_loop(
     and the waiting writes run there instead of in threads of their own."""
     store = SqliteStore(str(tmp_path / "handover.sqlite3"))
     store.migrate()
-    other = SqliteStore(store.path)
-    holding, release = threading.Event(), threading.Event()
-
-    def other_process() -> None:
-        with other.write() as tx:
-            tx.insert("customer", A, {"id": "cus_other", "created": 1})
-            holding.set()
-            release.wait(10)
-
-    async def write(n: int) -> str:
-        if store.write_now() is not None:
-            return "not refused"
-        if not await store.writable():
-            return "not handed over"
-        begun = store.write_now()
-        if begun is None:
-            return "not on the loop"
-        with begun as tx:
-            tx.insert("customer", A, {"id": f"cus_{n}", "created": 10 + n})
-        await store.committed()
-        return "written on the loop"
+    other = _OtherProcess(SqliteStore(store.path))
 
     async def scenario() -> list[str]:
-        thread = threading.Thread(target=other_process)
-        thread.start()
-        assert holding.wait(10)
-        writes = [asyncio.create_task(write(n)) for n in range(3)]
+        other.start("cus_other")
+        writes = [asyncio.create_task(_write_once_handed_over(store, n)) for n in range(3)]
         # The loop is not held up: it runs other work while the writes wait.
         ticks = 0
         for _ in range(5):
             await asyncio.sleep(0.01)
             ticks += 1
         assert not any(w.done() for w in writes)
-        release.set()
+        other.released.set()
         done = await asyncio.gather(*writes)
-        thread.join()
+        await other.finished()
         assert ticks == 5
         return done
 
     assert asyncio.run(scenario()) == ["written on the loop"] * 3
-    other.close()
+    other.store.close()
     with store.read() as tx:
         found = ids(tx.page("customer", A, PageQuery(limit=10)))
     assert found == ["cus_2", "cus_1", "cus_0", "cus_other"]
@@ -589,7 +615,7 @@ def test_a_handed_over_lock_waits_for_its_writes_on_a_busy_loop(tmp_path: Path) 
     turns each take longer than COMMIT_DELAY must not commit the group empty before them."""
     store = SqliteStore(str(tmp_path / "busy-loop.sqlite3"))
     store.migrate()
-    other = SqliteStore(store.path)
+    other = _OtherProcess(SqliteStore(store.path))
     sizes: list[int] = []
     commit = store._commit_group
 
@@ -599,104 +625,60 @@ def test_a_handed_over_lock_waits_for_its_writes_on_a_busy_loop(tmp_path: Path) 
 
     store._commit_group = counting  # type: ignore[method-assign]
 
-    async def write(n: int) -> str:
-        assert store.write_now() is None
-        if not await store.writable():
-            return "not handed over"
-        begun = store.write_now()
-        if begun is None:
-            return "handed over, then not on the loop"
-        with begun as tx:
-            tx.insert("customer", A, {"id": f"cus_{n}", "created": 10 + n})
-        await store.committed()
-        return "on the loop"
-
     async def busy() -> None:
         while True:  # the other requests of a busy server: 2 ms a turn
             time.sleep(0.002)
             await asyncio.sleep(0)
 
     async def round_(r: int) -> list[str]:
-        holding, release = threading.Event(), threading.Event()
-
-        def other_process() -> None:
-            with other.write() as tx:
-                tx.insert("customer", A, {"id": f"cus_other_{r}", "created": 1})
-                holding.set()
-                release.wait(10)
-            for n in range(10):  # and wants the file again at once, as a second worker does
-                with other.write() as tx:
-                    tx.insert("customer", A, {"id": f"cus_o{r}_{n}", "created": 1})
-                    time.sleep(0.002)
-
-        thread = threading.Thread(target=other_process)
-        thread.start()
-        assert holding.wait(10)
+        other.start(f"cus_other_{r}", then=10)
         load = asyncio.create_task(busy())
-        writes = [asyncio.create_task(write(r * 10 + n)) for n in range(3)]
+        writes = [asyncio.create_task(_write_once_handed_over(store, r * 10 + n)) for n in range(3)]
         await asyncio.sleep(0.02)
-        release.set()
+        other.released.set()
         done = await asyncio.gather(*writes)
         load.cancel()
-        await asyncio.get_running_loop().run_in_executor(None, thread.join)
+        await other.finished()
         return done
 
     for r in range(4):
-        assert asyncio.run(round_(r)) == ["on the loop"] * 3
+        assert asyncio.run(round_(r)) == ["written on the loop"] * 3
     assert 0 not in sizes
-    other.close()
+    other.store.close()
     store.close()
 
 
 def test_a_loop_closed_while_its_write_waited_leaves_the_store_usable(tmp_path: Path) -> None:
     store = SqliteStore(str(tmp_path / "closed-loop.sqlite3"))
     store.migrate()
-    other = SqliteStore(store.path)
-    holding, release = threading.Event(), threading.Event()
-
-    def other_process(customer_id: str) -> None:
-        with other.write() as tx:
-            tx.insert("customer", A, {"id": customer_id, "created": 1})
-            holding.set()
-            release.wait(10)
+    other = _OtherProcess(SqliteStore(store.path))
 
     async def leave_while_waiting() -> None:
+        other.start("cus_other_1")
         assert store.write_now() is None
         asyncio.get_running_loop().create_task(store.writable())
         await asyncio.sleep(0.05)
 
-    thread = threading.Thread(target=other_process, args=("cus_other_1",))
-    thread.start()
-    assert holding.wait(10)
     asyncio.run(leave_while_waiting())  # the loop closes with the write still waiting
-    release.set()
-    thread.join()
+    other.released.set()
+    assert other.thread is not None
+    other.thread.join()
     deadline = time.monotonic() + 5
     while store._write_lock.locked() and time.monotonic() < deadline:
         time.sleep(0.01)  # the waiter thread takes the lock, finds the loop gone, gives it up
     assert not store._write_lock.locked()
 
-    async def on_a_new_loop() -> bool:
-        holding.clear()
-        release.clear()
-        writer = threading.Thread(target=other_process, args=("cus_other_2",))
-        writer.start()
-        assert holding.wait(10)
-        assert store.write_now() is None
-        asyncio.get_running_loop().call_later(0.05, release.set)
-        handed = await asyncio.wait_for(store.writable(), 5)
-        begun = store.write_now()
-        assert begun is not None
-        with begun as tx:
-            tx.insert("customer", A, {"id": "cus_after", "created": 2})
-        await store.committed()
-        await asyncio.get_running_loop().run_in_executor(None, writer.join)
-        return handed
+    async def on_a_new_loop() -> str:
+        other.start("cus_other_2")
+        asyncio.get_running_loop().call_later(0.05, other.released.set)
+        written = await asyncio.wait_for(_write_once_handed_over(store, 99), 5)
+        await other.finished()
+        return written
 
-    assert asyncio.run(on_a_new_loop())
-    other.close()
+    assert asyncio.run(on_a_new_loop()) == "written on the loop"
+    other.store.close()
     with store.read() as tx:
-        assert tx.get("customer", A, "cus_after") is not None
+        assert tx.get("customer", A, "cus_99") is not None
     store.close()
 
 
