@@ -235,6 +235,7 @@ class SqliteStore:
         if self._loop_group is not None:
             return True
         loop = asyncio.get_running_loop()
+        # One left by a loop that closed while it waited is never resolved: not awaited here.
         if self._handover is None or self._handover.get_loop() is not loop:
             self._handover = loop.create_future()
             waiter = threading.Thread(
@@ -253,9 +254,7 @@ class SqliteStore:
             group = None
         try:
             loop.call_soon_threadsafe(self._handed_over, group)
-        except RuntimeError:  # the loop closed meanwhile: a later loop starts its own
-            if self._handover is not None and self._handover.get_loop() is loop:
-                self._handover = None
+        except RuntimeError:  # the loop closed meanwhile (a later loop starts its own wait)
             if group is not None:
                 self._commit_group(group)
                 self._write_lock.release()
