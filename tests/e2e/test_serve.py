@@ -3,7 +3,9 @@ variables, the console script and `python -m`), and strict mode's key list."""
 
 from __future__ import annotations
 
+import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -125,5 +127,52 @@ def test_strict_mode_with_repeated_api_key_flags(own_database: str, tmp_path: Pa
         resp = get(proc, f"/v1/payment_intents/{pis[0].id}", twin, client_secret=secret)
         assert resp.status_code == 401
         assert error(resp)["message"] == f"Invalid API Key provided: {redacted(twin)}"
+    finally:
+        proc.stop()
+
+
+def test_two_workers_on_a_new_sqlite_file_take_payments_together(tmp_path: Path) -> None:
+    """`serve --workers 2` on a file that does not exist yet: both processes turn it to WAL
+    and migrate it at once, then write to it together (a write that finds the file's lock
+    taken waits for it and runs on its event loop). Every payment answered is on the file,
+    whole, and each object's id starts with its creation time."""
+    database = tmp_path / "two-workers.sqlite3"
+    proc = ServerProcess(str(database), "--workers", "2", log_path=tmp_path / "server.log")
+    proc.start()
+    key = new_key()
+    try:
+        assert worker_processes(proc) == 2
+
+        def pay(n: int) -> stripe.PaymentIntent:
+            return make_client(proc, key).v1.payment_intents.create(
+                params={
+                    "amount": 2000 + n,
+                    "currency": "usd",
+                    "payment_method_types": ["card"],
+                    "payment_method": "pm_card_visa",
+                    "confirm": True,
+                },
+                options={"idempotency_key": f"pay-{n}"},
+            )
+
+        with ThreadPoolExecutor(8) as pool:
+            paid = list(pool.map(pay, range(64)))
+        client = make_client(proc, key)
+        assert [(p.status, p.amount, p.amount_received) for p in paid] == [
+            ("succeeded", 2000 + n, 2000 + n) for n in range(64)
+        ]
+        listed = [p.id for p in client.v1.payment_intents.list(params={"limit": 100}).data]
+        assert sorted(listed) == sorted(p.id for p in paid)
+        for p in paid[:8]:
+            charge = client.v1.charges.retrieve(str(p.latest_charge))
+            assert (charge.payment_intent, charge.amount, charge.captured) == (p.id, p.amount, True)
+            assert re.fullmatch(r"pi_[A-Za-z0-9]{24}", p.id)
+            assert re.fullmatch(r"ch_[A-Za-z0-9]{24}", charge.id)
+            # Made after the intent in the same request: a later time part.
+            assert charge.id[3:12] > p.id[3:12]
+        # A key used again replays its answer, whichever process takes the repeat.
+        assert pay(5).id == paid[5].id
+        assert query(str(database), "SELECT count(*) FROM charges") == [(64,)]
+        assert query(str(database), "PRAGMA journal_mode") == [("wal",)]
     finally:
         proc.stop()
