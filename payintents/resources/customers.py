@@ -17,7 +17,7 @@ from payintents.services import customers as service
 from payintents.services.context import Ctx
 from payintents.wire import search_query
 from payintents.wire.http import Endpoint
-from payintents.wire.lists import LIST_FIELDS, SEARCH_FIELDS, envelope
+from payintents.wire.lists import CREATED_FILTER, LIST_FIELDS, SEARCH_FIELDS, envelope
 from payintents.wire.params import Int, Metadata, Obj, Params, Str
 from payintents.wire.shapes import (
     BOOLEAN,
@@ -53,7 +53,7 @@ _FIELDS = {
 CREATE = Params(_FIELDS)
 UPDATE = Params({k: v for k, v in _FIELDS.items() if k != "payment_method"})
 RETRIEVE = Params()
-LIST = Params({**LIST_FIELDS, "email": Str(max_length=512)})
+LIST = Params({**LIST_FIELDS, **CREATED_FILTER, "email": Str(max_length=512)})
 SEARCH = Params(SEARCH_FIELDS)
 
 # Stripe's query fields for customers (https://docs.stripe.com/search).

@@ -14,7 +14,7 @@ from payintents.resources import payment_intents
 from payintents.services import events as service
 from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
-from payintents.wire.lists import LIST_FIELDS, envelope
+from payintents.wire.lists import CREATED_FILTER, LIST_FIELDS, envelope
 from payintents.wire.params import Arr, Params, Str
 from payintents.wire.shapes import (
     BOOLEAN,
@@ -47,6 +47,7 @@ def render_event(event: dict[str, Any], api_version: str | None = None) -> dict[
 LIST = Params(
     {
         **LIST_FIELDS,
+        **CREATED_FILTER,
         "type": Str(max_length=5000),
         "types": Arr(Str(max_length=5000), max_items=20),
     }

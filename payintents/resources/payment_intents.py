@@ -28,7 +28,7 @@ from payintents.services import payment_intents as service
 from payintents.services.context import Ctx
 from payintents.wire import search_query
 from payintents.wire.http import Endpoint
-from payintents.wire.lists import LIST_FIELDS, SEARCH_FIELDS, envelope
+from payintents.wire.lists import CREATED_FILTER, LIST_FIELDS, SEARCH_FIELDS, envelope
 from payintents.wire.params import (
     Arr,
     Bool,
@@ -202,7 +202,7 @@ APPLY_CUSTOMER_BALANCE = Params({"amount": Int(min=1), "currency": CURRENCY})
 
 RETRIEVE = Params({"client_secret": Str(), **STRIPE_JS_RETRIEVE})
 
-LIST = Params({**LIST_FIELDS, "customer": Str()})
+LIST = Params({**LIST_FIELDS, **CREATED_FILTER, "customer": Str()})
 
 SEARCH = Params(SEARCH_FIELDS)
 

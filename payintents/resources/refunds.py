@@ -7,7 +7,7 @@ from typing import Any
 from payintents.services import refunds as service
 from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
-from payintents.wire.lists import LIST_FIELDS, envelope
+from payintents.wire.lists import CREATED_FILTER, LIST_FIELDS, envelope
 from payintents.wire.params import Enum, Int, Metadata, Params, Str
 from payintents.wire.shapes import (
     FREE_OBJECT,
@@ -35,7 +35,7 @@ CREATE = Params(
 )
 RETRIEVE = Params()
 UPDATE = Params({"metadata": Metadata()})
-LIST = Params({**LIST_FIELDS, "payment_intent": Str(), "charge": Str()})
+LIST = Params({**LIST_FIELDS, **CREATED_FILTER, "payment_intent": Str(), "charge": Str()})
 
 
 def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:

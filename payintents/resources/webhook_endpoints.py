@@ -52,7 +52,7 @@ UPDATE = Params(
 )
 RETRIEVE = Params()
 DELETE = Params()
-LIST = Params({k: v for k, v in LIST_FIELDS.items() if k != "created"})
+LIST = Params(LIST_FIELDS)
 
 
 def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
@@ -60,15 +60,15 @@ def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, 
 
 
 def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
-    return service.retrieve(ctx, path["id"])
+    return service.retrieve(ctx, path["webhook_endpoint"])
 
 
 def update(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
-    return service.update(ctx, path["id"], params)
+    return service.update(ctx, path["webhook_endpoint"], params)
 
 
 def delete(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
-    return service.delete(ctx, path["id"])
+    return service.delete(ctx, path["webhook_endpoint"])
 
 
 def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
@@ -100,11 +100,11 @@ SCHEMAS = {WE: SHAPE, "deleted_webhook_endpoint": deleted(WE)}
 ENDPOINTS = [
     Endpoint("POST", "/v1/webhook_endpoints", CREATE, create, returns=WE),
     Endpoint("GET", "/v1/webhook_endpoints", LIST, list_, response=list_of(ref(WE))),
-    Endpoint("GET", "/v1/webhook_endpoints/{id}", RETRIEVE, retrieve, returns=WE),
-    Endpoint("POST", "/v1/webhook_endpoints/{id}", UPDATE, update, returns=WE),
+    Endpoint("GET", "/v1/webhook_endpoints/{webhook_endpoint}", RETRIEVE, retrieve, returns=WE),
+    Endpoint("POST", "/v1/webhook_endpoints/{webhook_endpoint}", UPDATE, update, returns=WE),
     Endpoint(
         "DELETE",
-        "/v1/webhook_endpoints/{id}",
+        "/v1/webhook_endpoints/{webhook_endpoint}",
         DELETE,
         delete,
         returns=WE,

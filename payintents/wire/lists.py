@@ -19,8 +19,9 @@ LIST_FIELDS: dict[str, Spec] = {
     "limit": Int(min=1, max=100),
     "starting_after": Str(),
     "ending_before": Str(),
-    "created": CREATED,
 }
+# The lists Stripe lets filter on creation time add this.
+CREATED_FILTER: dict[str, Spec] = {"created": CREATED}
 
 
 def envelope(url: str, data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:

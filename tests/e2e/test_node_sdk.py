@@ -4,37 +4,26 @@ promise that code written for Stripe in Node works unchanged."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import npm
 from tests.conftest import new_key
 from tests.server import ServerProcess
 
-NODE_DIR = Path(__file__).resolve().parent.parent / "node"
-
 
 @pytest.fixture(scope="session")
-def node_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/node installed from its lock file into a folder of the session's own."""
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+def node_project() -> Path:
+    """tests/node, installed from its lock file (tests/npm.py)."""
+    missing = npm.missing_tools()
     if missing:
         print(f"{' and '.join(missing)} not installed, skipping the stripe-node tests")
         pytest.skip(f"{' and '.join(missing)} not installed")
-    folder = tmp_path_factory.mktemp("node")
-    for name in ("package.json", "package-lock.json", "flow.mjs"):
-        shutil.copy(NODE_DIR / name, folder / name)
-    subprocess.run(
-        ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return folder
+    npm.install()
+    return npm.NODE_DIR
 
 
 def run_flow(node_project: Path, server: ServerProcess) -> dict[str, Any]:
