@@ -4,9 +4,11 @@ released, a `Stripe-Account` the key cannot act for, strings with a NUL in them.
 from __future__ import annotations
 
 import base64
+import socket
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import stripe
 
@@ -248,3 +250,24 @@ def test_a_key_with_a_null_byte_is_refused(server: ServerProcess) -> None:
     )
     assert resp.status_code == 400
     assert without_log_url(resp) == null_byte("key")
+
+
+def test_a_header_with_a_null_byte_is_refused_by_the_http_parser(server: ServerProcess) -> None:
+    key = new_key()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /v1/payment_intents HTTP/1.1\r\nHost: x\r\n"
+            + f"Authorization: Bearer {key}\r\n".encode()
+            + b"Stripe-Account: acct_1\x00x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 23\r\n\r\namount=800&currency=usd"
+        )
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"stripe-should-retry: false" in head
+    assert orjson.loads(body)["error"]["message"] == (
+        "Invalid request: the HTTP request could not be parsed."
+    )
+    assert intents(server, key) == []
