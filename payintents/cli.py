@@ -1,4 +1,4 @@
-"""`payintents serve | migrate | dispatch | events`."""
+"""`payintents serve | migrate | dispatch | events | keys`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import os
 import sys
 from collections.abc import Iterator
 
-from payintents.config import Config, env, load_keys, parse_duration, parse_schedule
+from payintents import keys
+from payintents.config import Config, env, parse_duration, parse_schedule
 from payintents.store import describe, open_store
 
 
@@ -26,6 +27,24 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--limit", type=int, default=20, help="how many events (default 20)")
     events.add_argument("--key", help="only the events of this secret key's account and mode")
     events.add_argument("--json", action="store_true", help="print JSON instead of text")
+    events.add_argument(
+        "--keys-file",
+        default=env("KEYS_FILE"),
+        help="the server's keys file, to find --key's account (env PAYINTENTS_KEYS_FILE)",
+    )
+    new_keys = sub.add_parser("keys", help="write a new keys file with random keys")
+    new_keys.add_argument("file", help="the keys file to write (it must not exist yet)")
+    new_keys.add_argument(
+        "--account",
+        action="append",
+        help="an account to make keys for (repeatable; default: one account named default)",
+    )
+    new_keys.add_argument("--live", action="store_true", help="live-mode keys too")
+    new_keys.add_argument(
+        "--restricted",
+        metavar="GRANTS",
+        help="also a restricted key per account and mode, e.g. payment_intents=write,charges=read",
+    )
     for cmd in (serve, migrate, dispatch, events):
         cmd.add_argument(
             "--database",
@@ -43,9 +62,16 @@ def _parser() -> argparse.ArgumentParser:
         "--api-key",
         action="append",
         default=[k for k in (env("API_KEYS") or "").split(",") if k],
-        help="accept only these keys (repeatable; env PAYINTENTS_API_KEYS, comma-separated)",
+        metavar="SECRET[:PUBLISHABLE]",
+        help="accept only configured keys: this secret key and, after a colon, its account's "
+        "publishable key (repeatable; env PAYINTENTS_API_KEYS, comma-separated)",
     )
-    serve.add_argument("--keys-file", default=env("KEYS_FILE"), help="a file of keys, one a line")
+    serve.add_argument(
+        "--keys-file",
+        default=env("KEYS_FILE"),
+        help="accept only the keys of this file: accounts with their secret, publishable and "
+        "restricted keys (TOML, see docs/keys.md; env PAYINTENTS_KEYS_FILE)",
+    )
     serve.add_argument(
         "--capture-window",
         default=env("CAPTURE_WINDOW", "7d"),
@@ -139,11 +165,14 @@ def main(argv: list[str] | None = None) -> None:
         with _reachable(args.database):
             _dispatch(args)
         return
+    if args.command == "keys":
+        _new_keys(args)
+        return
     config = Config(
         host=args.host,
         port=args.port,
         database=args.database,
-        api_keys=load_keys(args.api_key, args.keys_file),
+        keys=_keyring(args.api_key, args.keys_file),
         capture_window=parse_duration(args.capture_window),
         clock_offset=parse_duration(args.clock_offset),
         microdeposit_type=args.microdeposit_type,
@@ -177,6 +206,33 @@ def _reachable(database: str) -> Iterator[None]:
         raise
 
 
+def _keyring(values: list[str], keys_file: str | None) -> keys.Keyring | None:
+    try:
+        return keys.load(values, keys_file)
+    except keys.KeysError as err:
+        sys.exit(f"payintents: keys: {err}")
+
+
+def _new_keys(args: argparse.Namespace) -> None:
+    grants = None
+    if args.restricted is not None:
+        pairs = [p.partition("=") for p in args.restricted.split(",") if p.strip()]
+        grants = {name.strip(): level.strip() for name, _, level in pairs}
+    try:
+        text = keys.generate(args.account or ["default"], args.live, grants)
+        # Only the owner may read it: it holds secret keys.
+        fd = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except keys.KeysError as err:
+        sys.exit(f"payintents: keys: {err}")
+    except FileExistsError:
+        sys.exit(f"payintents: keys: {args.file} exists; choose a new file")
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    accounts = keys.read_file(args.file)[0]
+    print(f"payintents: wrote {args.file}: " + ", ".join(f"{a.name} ({a.id})" for a in accounts))
+    print(f"payintents: serve with --keys-file {args.file}")
+
+
 def _events(args: argparse.Namespace) -> None:
     import orjson
 
@@ -187,7 +243,9 @@ def _events(args: argparse.Namespace) -> None:
     if "://" not in args.database and not os.path.exists(args.database):
         sys.exit(f"payintents: no database at {args.database}")
     runtime = build_runtime(Config(database=args.database))
-    scope = forwarding_scope(args.key, None, "--key")[0] if args.key else None
+    scope = None
+    if args.key:
+        scope = forwarding_scope(args.key, _keyring([], args.keys_file), "--key")[0]
     events = report.recent(runtime.store, scope, args.limit)
     if args.json:
         print(orjson.dumps(events, option=orjson.OPT_INDENT_2).decode())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
 
 import orjson
+
+from payintents.keys import Keyring
 
 DEFAULT_DATABASE = "payintents.sqlite3"
 
@@ -17,8 +17,9 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 12111
     database: str = DEFAULT_DATABASE
-    # None: every well-formed key is its own account. A set: strict mode, only these keys work.
-    api_keys: frozenset[str] | None = None
+    # None: development mode, every well-formed key is its own account. A keyring: only its
+    # keys work (payintents/keys.py).
+    keys: Keyring | None = None
     # Seconds an uncaptured authorization lives before it is canceled (Stripe: 7 days).
     capture_window: int = 7 * 24 * 3600
     # Seconds added to the wall clock (tests travel in time with it).
@@ -65,16 +66,6 @@ def parse_schedule(text: str) -> tuple[int, ...]:
     return delays
 
 
-def load_keys(values: list[str], keys_file: str | None) -> frozenset[str] | None:
-    keys = [v.strip() for v in values if v.strip()]
-    if keys_file:
-        for line in Path(keys_file).read_text().splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                keys.append(line)
-    return frozenset(keys) if keys else None
-
-
 def env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"PAYINTENTS_{name}", default)
 
@@ -82,18 +73,13 @@ def env(name: str, default: str | None = None) -> str | None:
 def config_to_json(config: Config) -> str:
     """The settings as JSON, for worker processes (`serve --workers`) to rebuild them."""
 
-    def default(value: Any) -> Any:
-        if isinstance(value, frozenset):
-            return sorted(value)
-        raise TypeError
-
-    return orjson.dumps(asdict(config), default=default).decode()
+    return orjson.dumps(asdict(config)).decode()
 
 
 def config_from_json(text: str) -> Config:
     values = orjson.loads(text)
-    # JSON has lists only: the tuples and the key set come back as what Config holds.
+    # JSON has lists only: the tuples and the keyring come back as what Config holds.
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-    if values.get("api_keys") is not None:
-        values["api_keys"] = frozenset(values["api_keys"])
+    if values.get("keys") is not None:
+        values["keys"] = Keyring.from_json(values["keys"])
     return Config(**values)

@@ -207,9 +207,20 @@ SHAPE = obj(
 SCHEMAS = {"charge": SHAPE}
 
 ENDPOINTS = [
-    Endpoint("GET", "/v1/charges", LIST, list_, response=list_of(ref("charge"))),
+    Endpoint(
+        "GET", "/v1/charges", LIST, list_, response=list_of(ref("charge")), resource="charges"
+    ),
     # Before /{charge}, which would take "search" for an id.
-    Endpoint("GET", "/v1/charges/search", SEARCH, search, response=search_result_of(ref("charge"))),
-    Endpoint("GET", "/v1/charges/{charge}", RETRIEVE, retrieve, returns="charge"),
-    Endpoint("POST", "/v1/charges/{charge}", UPDATE, update, returns="charge"),
+    Endpoint(
+        "GET",
+        "/v1/charges/search",
+        SEARCH,
+        search,
+        response=search_result_of(ref("charge")),
+        resource="charges",
+    ),
+    Endpoint(
+        "GET", "/v1/charges/{charge}", RETRIEVE, retrieve, returns="charge", resource="charges"
+    ),
+    Endpoint("POST", "/v1/charges/{charge}", UPDATE, update, returns="charge", resource="charges"),
 ]

@@ -125,12 +125,28 @@ SHAPE = obj(
 SCHEMAS = {"customer": SHAPE}
 
 ENDPOINTS = [
-    Endpoint("POST", "/v1/customers", CREATE, create, returns="customer"),
-    Endpoint("GET", "/v1/customers", LIST, list_, response=list_of(ref("customer"))),
+    Endpoint("POST", "/v1/customers", CREATE, create, returns="customer", resource="customers"),
+    Endpoint(
+        "GET", "/v1/customers", LIST, list_, response=list_of(ref("customer")), resource="customers"
+    ),
     # Before /{customer}, which would take "search" for an id.
     Endpoint(
-        "GET", "/v1/customers/search", SEARCH, search, response=search_result_of(ref("customer"))
+        "GET",
+        "/v1/customers/search",
+        SEARCH,
+        search,
+        response=search_result_of(ref("customer")),
+        resource="customers",
     ),
-    Endpoint("GET", "/v1/customers/{customer}", RETRIEVE, retrieve, returns="customer"),
-    Endpoint("POST", "/v1/customers/{customer}", UPDATE, update, returns="customer"),
+    Endpoint(
+        "GET",
+        "/v1/customers/{customer}",
+        RETRIEVE,
+        retrieve,
+        returns="customer",
+        resource="customers",
+    ),
+    Endpoint(
+        "POST", "/v1/customers/{customer}", UPDATE, update, returns="customer", resource="customers"
+    ),
 ]

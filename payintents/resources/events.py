@@ -92,6 +92,8 @@ SHAPE = obj(
 SCHEMAS = {"event": SHAPE}
 
 ENDPOINTS = [
-    Endpoint("GET", "/v1/events", LIST, list_, response=list_of(ref("event"))),
-    Endpoint("GET", "/v1/events/{id}", RETRIEVE, retrieve, response=ref("event")),
+    Endpoint("GET", "/v1/events", LIST, list_, response=list_of(ref("event")), resource="events"),
+    Endpoint(
+        "GET", "/v1/events/{id}", RETRIEVE, retrieve, response=ref("event"), resource="events"
+    ),
 ]

@@ -436,11 +436,23 @@ def apply_customer_balance(
 PI = "payment_intent"
 
 ENDPOINTS = [
-    Endpoint("POST", "/v1/payment_intents", CREATE, create, returns=PI),
-    Endpoint("GET", "/v1/payment_intents", LIST, list_, response=list_of(ref(PI))),
+    Endpoint("POST", "/v1/payment_intents", CREATE, create, returns=PI, resource="payment_intents"),
+    Endpoint(
+        "GET",
+        "/v1/payment_intents",
+        LIST,
+        list_,
+        response=list_of(ref(PI)),
+        resource="payment_intents",
+    ),
     # Before /{intent}, which would take "search" for an id.
     Endpoint(
-        "GET", "/v1/payment_intents/search", SEARCH, search, response=search_result_of(ref(PI))
+        "GET",
+        "/v1/payment_intents/search",
+        SEARCH,
+        search,
+        response=search_result_of(ref(PI)),
+        resource="payment_intents",
     ),
     Endpoint(
         "GET",
@@ -450,8 +462,16 @@ ENDPOINTS = [
         publishable=True,
         returns=PI,
         response=EITHER_SHAPE,
+        resource="payment_intents",
     ),
-    Endpoint("POST", "/v1/payment_intents/{intent}", UPDATE, update, returns=PI),
+    Endpoint(
+        "POST",
+        "/v1/payment_intents/{intent}",
+        UPDATE,
+        update,
+        returns=PI,
+        resource="payment_intents",
+    ),
     Endpoint(
         "POST",
         "/v1/payment_intents/{intent}/confirm",
@@ -460,15 +480,31 @@ ENDPOINTS = [
         publishable=True,
         returns=PI,
         response=EITHER_SHAPE,
+        resource="payment_intents",
     ),
-    Endpoint("POST", "/v1/payment_intents/{intent}/capture", CAPTURE, capture, returns=PI),
-    Endpoint("POST", "/v1/payment_intents/{intent}/cancel", CANCEL, cancel, returns=PI),
+    Endpoint(
+        "POST",
+        "/v1/payment_intents/{intent}/capture",
+        CAPTURE,
+        capture,
+        returns=PI,
+        resource="payment_intents",
+    ),
+    Endpoint(
+        "POST",
+        "/v1/payment_intents/{intent}/cancel",
+        CANCEL,
+        cancel,
+        returns=PI,
+        resource="payment_intents",
+    ),
     Endpoint(
         "POST",
         "/v1/payment_intents/{intent}/increment_authorization",
         INCREMENT,
         increment_authorization,
         returns=PI,
+        resource="payment_intents",
     ),
     Endpoint(
         "POST",
@@ -478,6 +514,7 @@ ENDPOINTS = [
         publishable=True,
         returns=PI,
         response=EITHER_SHAPE,
+        resource="payment_intents",
     ),
     Endpoint(
         "POST",
@@ -485,5 +522,6 @@ ENDPOINTS = [
         APPLY_CUSTOMER_BALANCE,
         apply_customer_balance,
         returns=PI,
+        resource="payment_intents",
     ),
 ]

@@ -167,16 +167,53 @@ SCHEMAS = {"payment_method": SHAPE}
 PM = "payment_method"
 
 ENDPOINTS = [
-    Endpoint("POST", "/v1/payment_methods", CREATE, create, publishable=True, returns=PM),
-    Endpoint("GET", "/v1/payment_methods/{payment_method}", NONE, retrieve, returns=PM),
-    Endpoint("POST", "/v1/payment_methods/{payment_method}", UPDATE, update, returns=PM),
-    Endpoint("POST", "/v1/payment_methods/{payment_method}/attach", ATTACH, attach, returns=PM),
-    Endpoint("POST", "/v1/payment_methods/{payment_method}/detach", NONE, detach, returns=PM),
+    Endpoint(
+        "POST",
+        "/v1/payment_methods",
+        CREATE,
+        create,
+        publishable=True,
+        returns=PM,
+        resource="payment_methods",
+    ),
+    Endpoint(
+        "GET",
+        "/v1/payment_methods/{payment_method}",
+        NONE,
+        retrieve,
+        returns=PM,
+        resource="payment_methods",
+    ),
+    Endpoint(
+        "POST",
+        "/v1/payment_methods/{payment_method}",
+        UPDATE,
+        update,
+        returns=PM,
+        resource="payment_methods",
+    ),
+    Endpoint(
+        "POST",
+        "/v1/payment_methods/{payment_method}/attach",
+        ATTACH,
+        attach,
+        returns=PM,
+        resource="payment_methods",
+    ),
+    Endpoint(
+        "POST",
+        "/v1/payment_methods/{payment_method}/detach",
+        NONE,
+        detach,
+        returns=PM,
+        resource="payment_methods",
+    ),
     Endpoint(
         "GET",
         "/v1/customers/{customer}/payment_methods",
         CUSTOMER_LIST,
         list_for_customer,
         response=list_of(ref(PM)),
+        resource="payment_methods",
     ),
 ]

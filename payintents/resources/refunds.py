@@ -82,8 +82,12 @@ SHAPE = obj(
 SCHEMAS = {"refund": SHAPE}
 
 ENDPOINTS = [
-    Endpoint("POST", "/v1/refunds", CREATE, create, returns="refund"),
-    Endpoint("GET", "/v1/refunds", LIST, list_, response=list_of(ref("refund"))),
-    Endpoint("GET", "/v1/refunds/{refund}", RETRIEVE, retrieve, returns="refund"),
-    Endpoint("POST", "/v1/refunds/{refund}", UPDATE, update, returns="refund"),
+    Endpoint("POST", "/v1/refunds", CREATE, create, returns="refund", resource="refunds"),
+    Endpoint(
+        "GET", "/v1/refunds", LIST, list_, response=list_of(ref("refund")), resource="refunds"
+    ),
+    Endpoint(
+        "GET", "/v1/refunds/{refund}", RETRIEVE, retrieve, returns="refund", resource="refunds"
+    ),
+    Endpoint("POST", "/v1/refunds/{refund}", UPDATE, update, returns="refund", resource="refunds"),
 ]

@@ -98,10 +98,33 @@ SHAPE = obj(
 SCHEMAS = {WE: SHAPE, "deleted_webhook_endpoint": deleted(WE)}
 
 ENDPOINTS = [
-    Endpoint("POST", "/v1/webhook_endpoints", CREATE, create, returns=WE),
-    Endpoint("GET", "/v1/webhook_endpoints", LIST, list_, response=list_of(ref(WE))),
-    Endpoint("GET", "/v1/webhook_endpoints/{webhook_endpoint}", RETRIEVE, retrieve, returns=WE),
-    Endpoint("POST", "/v1/webhook_endpoints/{webhook_endpoint}", UPDATE, update, returns=WE),
+    Endpoint(
+        "POST", "/v1/webhook_endpoints", CREATE, create, returns=WE, resource="webhook_endpoints"
+    ),
+    Endpoint(
+        "GET",
+        "/v1/webhook_endpoints",
+        LIST,
+        list_,
+        response=list_of(ref(WE)),
+        resource="webhook_endpoints",
+    ),
+    Endpoint(
+        "GET",
+        "/v1/webhook_endpoints/{webhook_endpoint}",
+        RETRIEVE,
+        retrieve,
+        returns=WE,
+        resource="webhook_endpoints",
+    ),
+    Endpoint(
+        "POST",
+        "/v1/webhook_endpoints/{webhook_endpoint}",
+        UPDATE,
+        update,
+        returns=WE,
+        resource="webhook_endpoints",
+    ),
     Endpoint(
         "DELETE",
         "/v1/webhook_endpoints/{webhook_endpoint}",
@@ -109,5 +132,6 @@ ENDPOINTS = [
         delete,
         returns=WE,
         response=ref("deleted_webhook_endpoint"),
+        resource="webhook_endpoints",
     ),
 ]

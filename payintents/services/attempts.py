@@ -122,7 +122,7 @@ def three_d_secure_url(ctx: Ctx, intent: PaymentIntent, attempt_id: str) -> str:
             "merchant": ctx.account,
             "payment_intent": intent["id"],
             "payment_intent_client_secret": intent["client_secret"],
-            "publishable_key": ctx.publishable_key,
+            **hosted_pages.account_params(ctx),
             "source": attempt_id,
         }
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from payintents.domain import lifecycle
+from payintents.domain.constant_time import equal
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError
 from payintents.services.attempts import Attempt, apply_result, request_from_private
@@ -29,7 +30,7 @@ def pending_challenge(ctx: Ctx, intent_id: str, client_secret: str, attempt_id: 
 def _check(
     intent: PaymentIntent, private: dict[str, Any], client_secret: str, attempt_id: str
 ) -> None:
-    if client_secret != intent["client_secret"]:
+    if not equal(client_secret, intent["client_secret"]):
         raise ApiError(
             "The client_secret provided does not match the client_secret associated with the "
             "PaymentIntent.",

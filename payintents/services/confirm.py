@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from payintents.domain import lifecycle
+from payintents.domain.constant_time import equal
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.domain.values import clean
 from payintents.errors import ApiError
@@ -127,7 +128,7 @@ def check_client_secret(ctx: Ctx, intent: PaymentIntent, params: dict[str, Any])
             code="parameter_missing",
             param="client_secret",
         )
-    if secret != intent["client_secret"]:
+    if not equal(secret, intent["client_secret"]):
         raise ApiError(
             "The client_secret provided does not match the client_secret associated with the "
             "PaymentIntent.",

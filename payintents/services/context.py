@@ -23,6 +23,8 @@ class Ctx:
     idempotency_key: str | None
     base_url: str
     runtime: Runtime
+    # The account's country, where its keys' configuration names one.
+    country: str | None = None
 
     @property
     def scope(self) -> str:

@@ -3,7 +3,7 @@
 (`display_bank_transfer_instructions.hosted_instructions_url`).
 
 Like Stripe's, the links work without an API key: they carry the intent's client secret and
-the account's publishable key.
+name the account (web.pages.page_ctx).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from payintents.domain import money
+from payintents.domain.constant_time import equal
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError
 from payintents.runtime import Runtime
@@ -36,7 +37,7 @@ def _message(title: str, message: str, status: int = 200) -> HTMLResponse:
 
 def _intent(ctx: Ctx, intent_id: str, client_secret: str) -> PaymentIntent:
     intent = intents.retrieve(ctx, intent_id)
-    if not client_secret or client_secret != intent["client_secret"]:
+    if not client_secret or not equal(client_secret, intent["client_secret"]):
         raise ApiError("This link is not valid.")
     return intent
 
@@ -63,17 +64,18 @@ _AMOUNT_FIELDS = "".join(
 
 
 def routes(runtime: Runtime) -> list[Route]:
-    async def load(request: Request, secret: str, key: str) -> tuple[Ctx, PaymentIntent]:
-        ctx = page_ctx(runtime, request, key, INVALID_LINK)
-        intent = await run_in_threadpool(_intent, ctx, request.path_params["intent"], secret)
+    async def load(request: Request) -> tuple[Ctx, PaymentIntent]:
+        q = request.query_params
+        ctx = page_ctx(runtime, request, q, INVALID_LINK)
+        intent = await run_in_threadpool(
+            _intent, ctx, request.path_params["intent"], q.get("client_secret", "")
+        )
         return ctx, intent
 
     async def microdeposit_form(request: Request) -> Response:
         q = request.query_params
         try:
-            ctx, intent = await load(
-                request, q.get("client_secret", ""), q.get("publishable_key", "")
-            )
+            ctx, intent = await load(request)
         except ApiError as err:
             return _message("Verification unavailable", err.message, 400)
         action = intent.get("next_action") or {}
@@ -97,6 +99,8 @@ def routes(runtime: Runtime) -> list[Route]:
             action=request.url.path,
             client_secret=intent["client_secret"],
             publishable_key=q.get("publishable_key", ""),
+            merchant=q.get("merchant", ""),
+            livemode=q.get("livemode", ""),
         )
 
     async def microdeposit_submit(request: Request) -> Response:
@@ -110,7 +114,7 @@ def routes(runtime: Runtime) -> list[Route]:
                     params["amounts"] = [int(form.get(f"amount_{i}", "")) for i in (1, 2)]
                 except ValueError:
                     raise ApiError("Enter each deposit as a whole number of cents.") from None
-            ctx = page_ctx(runtime, request, form.get("publishable_key", ""), INVALID_LINK)
+            ctx = page_ctx(runtime, request, form, INVALID_LINK)
             intent = await run_in_threadpool(
                 microdeposits.verify, ctx, request.path_params["intent"], params
             )
@@ -122,11 +126,8 @@ def routes(runtime: Runtime) -> list[Route]:
         )
 
     async def bank_transfer(request: Request) -> Response:
-        q = request.query_params
         try:
-            _, intent = await load(
-                request, q.get("client_secret", ""), q.get("publishable_key", "")
-            )
+            _, intent = await load(request)
         except ApiError as err:
             return _message("Instructions unavailable", err.message, 400)
         action = intent.get("next_action") or {}

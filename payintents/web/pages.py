@@ -1,8 +1,9 @@
 """What every hosted page shares: templates filled with escaped values, and the request
-context a page acts in (the account of the publishable key its link carries)."""
+context a page acts in (the account its link names)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from importlib import resources
 from string import Template
@@ -27,20 +28,34 @@ def page(
     return HTMLResponse(Template(text).substitute(fields), status_code=status)
 
 
-def page_ctx(runtime: Runtime, request: Request, publishable_key: str, invalid: str) -> Ctx:
-    """Pages work without a secret key, like Stripe's: their links carry the publishable key."""
-    principal = auth.authenticate(f"Bearer {publishable_key}", runtime.config.api_keys)
-    if principal.kind != "publishable":
-        raise ApiError(invalid, status=400)
+def page_ctx(runtime: Runtime, request: Request, link: Mapping[str, str], invalid: str) -> Ctx:
+    """Pages work without a secret key, like Stripe's. Their links name the account by its
+    publishable key, or, where it has none (configured keys without one), by its id
+    (`merchant`) and mode (`livemode`); either way the intent's client secret, which every
+    page checks, is what lets the page act on the intent."""
+    keys = runtime.config.keys
+    publishable_key = link.get("publishable_key", "")
+    if publishable_key:
+        principal = auth.authenticate(f"Bearer {publishable_key}", keys)
+        if principal.kind != "publishable":
+            raise ApiError(invalid, status=400)
+        account, livemode, country = principal.account, principal.livemode, principal.country
+    else:
+        account, livemode = link.get("merchant", ""), link.get("livemode") == "true"
+        configured = keys.account(account) if keys is not None else None
+        if (keys is not None and configured is None) or not account.startswith("acct_"):
+            raise ApiError(invalid, status=400)
+        country = configured.country if configured is not None else None
     return Ctx(
-        account=principal.account,
-        livemode=principal.livemode,
-        key_kind=principal.kind,
-        publishable_key=principal.key,
+        account=account,
+        livemode=livemode,
+        key_kind="publishable",
+        publishable_key=publishable_key,
         request_id=request_id(),
         version="",
         now=runtime.clock.now(),
         idempotency_key=None,
         base_url=str(request.base_url).rstrip("/"),
         runtime=runtime,
+        country=country,
     )

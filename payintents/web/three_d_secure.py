@@ -34,7 +34,7 @@ def routes(runtime: Runtime) -> list[Route]:
     async def show(request: Request) -> Response:
         q = request.query_params
         try:
-            ctx = page_ctx(runtime, request, q.get("publishable_key", ""), INVALID_LINK)
+            ctx = page_ctx(runtime, request, q, INVALID_LINK)
             found = await run_in_threadpool(
                 authentication.pending_challenge,
                 ctx,
@@ -57,6 +57,7 @@ def routes(runtime: Runtime) -> list[Route]:
             intent_id=intent["id"],
             action=PATH,
             merchant=q.get("merchant", ""),
+            livemode=q.get("livemode", ""),
             client_secret=intent["client_secret"],
             publishable_key=q.get("publishable_key", ""),
             source=q.get("source", ""),
@@ -65,11 +66,11 @@ def routes(runtime: Runtime) -> list[Route]:
     async def answer(request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
         fields = {k: form.get(k, "") for k in (
-            "payment_intent", "payment_intent_client_secret", "publishable_key", "source",
-            "outcome",
+            "payment_intent", "payment_intent_client_secret", "publishable_key", "merchant",
+            "livemode", "source", "outcome",
         )}  # fmt: skip
         try:
-            ctx = page_ctx(runtime, request, fields["publishable_key"], INVALID_LINK)
+            ctx = page_ctx(runtime, request, fields, INVALID_LINK)
             intent, return_url = await run_in_threadpool(
                 authentication.complete,
                 ctx,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from payintents.domain.webhook_endpoint import check_url
 from payintents.errors import ApiError
 from payintents.events.types import KNOWN
+from payintents.keys import Keyring
 from payintents.runtime import Runtime
 from payintents.services.webhook_endpoints import ensure_forwarding
 from payintents.webhooks.outbox import GLOBAL_SCOPE
@@ -20,13 +21,15 @@ from payintents.wire import auth
 
 
 def forwarding_scope(
-    key: str | None, allowed: frozenset[str] | None, flag: str = "--forward-key"
+    key: str | None, keys: Keyring | None, flag: str = "--forward-key"
 ) -> tuple[str, str]:
-    """(scope, description of whose events) for a `--forward-key`, or every account."""
+    """(scope, description of whose events) for a `--forward-key`, or every account. With
+    configured keys the key must be one of them, and its account is the one it is listed
+    under."""
     if not key:
         return GLOBAL_SCOPE, "every account, test and live"
     try:
-        principal = auth.authenticate(f"Bearer {key}", allowed)
+        principal = auth.authenticate(f"Bearer {key}", keys)
     except ApiError as err:
         raise SystemExit(f"payintents: {flag}: {err.message}") from None
     if principal.kind != "secret":
@@ -51,7 +54,7 @@ def setup(runtime: Runtime) -> str | None:
         check_url(config.forward_to, livemode=False)
     except ApiError as err:
         raise SystemExit(f"payintents: --forward-to: {err.message}") from None
-    scope, whose = forwarding_scope(config.forward_key, config.api_keys)
+    scope, whose = forwarding_scope(config.forward_key, config.keys)
     endpoint, secret = ensure_forwarding(
         runtime.store,
         scope,

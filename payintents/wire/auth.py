@@ -1,8 +1,11 @@
-"""API keys: which account and mode a request acts for.
+"""API keys: which account and mode a request acts for, and what the key may do there.
 
-By default every distinct secret key is its own account, so parallel test
-runs never see each other's objects; `pk_<mode>_X` belongs to the account of
-`sk_<mode>_X`. With a configured key list only those keys work.
+Development mode (no key configured): every well-formed key works and each distinct suffix is
+its own account, so parallel test runs never see each other's objects. `pk_<mode>_X` and
+`rk_<mode>_X` belong to the account of `sk_<mode>_X` (the twin rule: a publishable key shows
+its secret key, so this mode is for development only), and a restricted key may do all that
+the secret key may. With configured keys (payintents/keys.py) only those keys work, each for
+the account it is listed under, a restricted key within its grants.
 
 A key comes in the Authorization header (Bearer, or Basic as curl -u sends it), or from
 Stripe.js as the form parameter `key`, which may only be a publishable key.
@@ -11,16 +14,13 @@ Stripe.js as the form parameter `key`, which may only be a publishable key.
 from __future__ import annotations
 
 import base64
-import functools
-import hashlib
-import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from payintents.domain.constant_time import equal
 from payintents.errors import ApiError
-
-_KEY_RE = re.compile(r"^(sk|pk|rk)_(test|live)_([A-Za-z0-9_]{1,240})$")
+from payintents.keys import KEY_RE, KIND, Keyring, account_for
+from payintents.wire.permissions import Grants, provided_key
 
 NO_KEY_MESSAGE = (
     "You did not provide an API key. You need to provide your API key in the Authorization "
@@ -46,23 +46,19 @@ class Principal:
     kind: str  # "secret" | "publishable" | "restricted"
     livemode: bool
     account: str
-
-    @property
-    def publishable_key(self) -> str:
-        return f"pk_{'live' if self.livemode else 'test'}_{self.key.split('_', 2)[2]}"
+    # The account's publishable key in this mode, for the links of hosted pages; "" if the
+    # account has none.
+    publishable_key: str
+    # A restricted key's grants; None: the key may do all that its kind may.
+    grants: Grants | None = None
+    # The account's country where one is configured.
+    country: str | None = None
 
 
 def redact(key: str) -> str:
     if len(key) <= 12:
         return key[:8] + "*" * max(len(key) - 8, 0)
     return key[:8] + "*" * (len(key) - 12) + key[-4:]
-
-
-# A client sends the same few keys on every request: hash each once.
-@functools.lru_cache(maxsize=4096)
-def account_for(secret: str) -> str:
-    digest = hashlib.sha256(secret.encode()).digest()
-    return "acct_1" + base64.b32encode(digest).decode().rstrip("=")[:15]
 
 
 def key_from_header(header: str | None) -> str | None:
@@ -83,37 +79,69 @@ def key_from_header(header: str | None) -> str | None:
 
 def take_form_credentials(headers: dict[str, str], tree: dict[str, Any]) -> None:
     """Stripe.js sends no Authorization header: its publishable key is the form parameter
-    `key` (in a POST's body, a GET's query) and its API version `_stripe_version`. They are
-    moved into the headers they stand for, to be authenticated like any other."""
+    `key` (in a POST's body, a GET's query), its API version `_stripe_version` and a connected
+    account `_stripe_account`. They are moved into the headers they stand for, to be
+    authenticated like any other."""
     if "authorization" in headers or "key" not in tree:
         return
     key = tree.pop("key")
     if not isinstance(key, str):
         raise ApiError("Invalid API Key provided: key must be a string.", status=401, param="key")
-    match = _KEY_RE.match(key)
+    match = KEY_RE.match(key)
     if match and match.group(1) != "pk":
         raise ApiError(SECRET_IN_FORM_MESSAGE, status=401, param="key")
     if key:
         headers["authorization"] = f"Bearer {key}"
-    version = tree.pop("_stripe_version", None)
-    if version is not None:
-        headers.setdefault("stripe-version", version if isinstance(version, str) else "")
+    for param, header in (
+        ("_stripe_version", "stripe-version"),
+        ("_stripe_account", "stripe-account"),
+    ):
+        value = tree.pop(param, None)
+        if value is not None:
+            headers.setdefault(header, value if isinstance(value, str) else "")
 
 
-def authenticate(header: str | None, allowed: Collection[str] | None) -> Principal:
+def authenticate(header: str | None, keys: Keyring | None) -> Principal:
     key = key_from_header(header)
     if key is None:
         raise ApiError(NO_KEY_MESSAGE, status=401)
-    match = _KEY_RE.match(key)
+    match = KEY_RE.match(key)
     if not match:
         raise ApiError(f"Invalid API Key provided: {redact(key)}", status=401)
-    prefix, mode, secret = match.groups()
-    if allowed is not None:
-        as_secret = f"sk_{mode}_{secret}"
-        if key not in allowed and not (prefix == "pk" and as_secret in allowed):
-            raise ApiError(f"Invalid API Key provided: {redact(key)}", status=401)
-    kind = {"sk": "secret", "pk": "publishable", "rk": "restricted"}[prefix]
-    return Principal(key=key, kind=kind, livemode=mode == "live", account=account_for(secret))
+    prefix, mode, suffix = match.groups()
+    if keys is None:
+        return Principal(
+            key=key,
+            kind=KIND[prefix],
+            livemode=mode == "live",
+            account=account_for(suffix),
+            publishable_key=f"pk_{mode}_{suffix}",
+        )
+    entry = keys.find(key)
+    if entry is None:
+        raise ApiError(f"Invalid API Key provided: {redact(key)}", status=401)
+    return Principal(
+        key=key,
+        kind=entry.kind,
+        livemode=entry.livemode,
+        account=entry.account.id,
+        publishable_key=keys.publishable_key(entry.account, entry.livemode),
+        grants=entry.grants,
+        country=entry.account.country,
+    )
+
+
+def check_account(principal: Principal, account: str | None) -> None:
+    """`Stripe-Account` (Connect): there are no connected accounts here, so a key acts only
+    for its own account, named or not."""
+    if account is not None and not equal(account, principal.account):
+        raise ApiError(
+            f"The provided key '{provided_key(principal.key)}' does not have access to account "
+            f"'{account}' (or that account does not exist). Application access may have been "
+            "revoked.",
+            status=403,
+            code="account_invalid",
+        )
 
 
 def require_secret(principal: Principal) -> None:

@@ -64,9 +64,11 @@ PUBLISHABLE_PATHS = ("payment_method",)
 Resolve = Callable[[str, str], dict[str, Any] | None]
 
 
-def check(paths: Iterable[str], returns: str | None, publishable: bool) -> None:
+def check(paths: Iterable[str], returns: str | None, publishable: bool) -> set[str]:
     """What can be refused before the handler runs, so a refused request changes nothing:
-    depth always, and every property when the endpoint says what object it answers with."""
+    depth always, and every property when the endpoint says what object it answers with.
+    Returns the object types the paths bring into the answer, where that is known."""
+    targets: set[str] = set()
     for path in paths:
         if len(path.split(".")) > MAX_DEPTH:
             raise ApiError(
@@ -84,7 +86,10 @@ def check(paths: Iterable[str], returns: str | None, publishable: bool) -> None:
             if prop is None:
                 raise ApiError(f"This property cannot be expanded ({path}).", param="expand")
             kind = fields[prop]
+            if kind is not None:
+                targets.add(kind)
             segments = segments[prop.count(".") + 1 :]
+    return targets
 
 
 def _property(fields: dict[str, str | None], segments: list[str]) -> str | None:

@@ -79,6 +79,15 @@ def _insert(tree: dict[str, Any], parts: list[str], value: str) -> None:
         node = existing
 
 
+def null_byte(name: str) -> ApiError:
+    """Stripe refuses a NUL in a URL with a 400 (stripe-php checks for one before it sends a
+    request, to spare users that error); a string with one is refused anywhere here."""
+    return ApiError(
+        f"Invalid string: {name} contains a null byte (\\0); strings may not contain null bytes.",
+        param=name,
+    )
+
+
 def decode(raw: bytes | str) -> dict[str, Any]:
     """Decode an urlencoded body or query string into nested dicts and lists."""
     if isinstance(raw, bytes):
@@ -107,6 +116,8 @@ def decode(raw: bytes | str) -> dict[str, Any]:
             ) from None
         if not key:
             continue
+        if "\x00" in key or "\x00" in value:
+            raise null_byte(key)
         parts = _split_key(key)
         if len(parts) > MAX_DEPTH:
             raise ApiError(

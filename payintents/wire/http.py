@@ -25,7 +25,7 @@ from payintents.errors import ApiError
 from payintents.runtime import Runtime
 from payintents.services.context import Ctx
 from payintents.services.expansion import resolver
-from payintents.wire import auth, expand, form, idempotency
+from payintents.wire import auth, expand, form, idempotency, permissions
 from payintents.wire.errors import error_body, internal_error
 from payintents.wire.params import Params
 from payintents.wire.routing import Receive, Scope, Send, Serve
@@ -70,6 +70,19 @@ class Endpoint:
     returns: str | None = None
     # The JSON Schema of its answer in /openapi.json, when not just the `returns` object's.
     response: dict[str, Any] | None = None
+    # The resource it acts on (permissions.RESOURCES), for restricted keys' grants; None: no
+    # restricted key may call it.
+    resource: str | None = None
+    # The access it needs to the resource; None: read for GET, write for POST and DELETE.
+    access: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.resource is not None and self.resource not in permissions.RESOURCES:
+            raise ValueError(f"{self.method} {self.path}: unknown resource {self.resource}")
+
+    @property
+    def needs(self) -> str:
+        return self.access or permissions.access_of(self.method)
 
 
 def response_headers(
@@ -194,22 +207,56 @@ def request_version(headers: dict[str, str]) -> str:
     return version
 
 
+def check_path(path_params: dict[str, str]) -> None:
+    for name, value in path_params.items():
+        if "\x00" in value:
+            raise form.null_byte(name)
+
+
+def authorize(endpoint: Endpoint, principal: auth.Principal, headers: dict[str, str]) -> None:
+    """What the key may do here: its account only, a publishable key only where Stripe.js
+    may go, a restricted key only within its grants."""
+    auth.check_account(principal, headers.get("stripe-account"))
+    if not endpoint.publishable:
+        auth.require_secret(principal)
+    if principal.grants is not None:
+        permissions.require(
+            principal.grants, principal.key, principal.account, endpoint.resource, endpoint.needs
+        )
+
+
+def objects_resolver(ctx: Ctx, principal: auth.Principal) -> expand.Resolve:
+    """How `expand[]` finds objects: in the request's account, of the types the key may read."""
+    resolve = resolver(ctx)
+    if principal.grants is None:
+        return resolve
+    return permissions.guarded(resolve, principal.grants, principal.key, principal.account)
+
+
 def handle(
-    endpoint: Endpoint, ctx: Ctx, params: dict[str, Any], path_params: dict[str, str]
+    endpoint: Endpoint,
+    ctx: Ctx,
+    params: dict[str, Any],
+    path_params: dict[str, str],
+    resolve: expand.Resolve,
 ) -> Any:
     """The handler's object, with what `expand[]` names in place of ids."""
     result = endpoint.handler(ctx, params, path_params)
     paths = params.get("expand")
-    return expand.expand(result, paths, resolver(ctx)) if paths else result
+    return expand.expand(result, paths, resolve) if paths else result
 
 
 def answer_of(
-    endpoint: Endpoint, ctx: Ctx, params: dict[str, Any], path_params: dict[str, str]
+    endpoint: Endpoint,
+    ctx: Ctx,
+    params: dict[str, Any],
+    path_params: dict[str, str],
+    resolve: expand.Resolve,
 ) -> idempotency.Result:
     """Status and body, an error answer included: a handler may raise after it committed
     (a decline), and the transaction around this call must commit too."""
     try:
-        return 200, orjson.dumps(handle(endpoint, ctx, params, path_params))
+        return 200, orjson.dumps(handle(endpoint, ctx, params, path_params, resolve))
     except ApiError as err:
         return err.status, render_error(err, ctx.request_id, ctx.now, ctx.livemode)
 
@@ -252,15 +299,19 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
             headers = request_headers(scope)
             body = await read_body(receive) if method == "POST" else b""
             tree = read_params(method, scope["query_string"].decode("latin-1"), headers, body)
+            check_path(path)
             auth.take_form_credentials(headers, tree)
             version = request_version(headers)
-            principal = auth.authenticate(headers.get("authorization"), runtime.config.api_keys)
+            principal = auth.authenticate(headers.get("authorization"), runtime.config.keys)
             livemode = principal.livemode
-            if not endpoint.publishable:
-                auth.require_secret(principal)
+            authorize(endpoint, principal, headers)
             params = endpoint.params.parse(tree)
             publishable = principal.kind == "publishable"
-            expand.check(params.get("expand", ()), endpoint.returns, publishable)
+            targets = expand.check(params.get("expand", ()), endpoint.returns, publishable)
+            if principal.grants is not None:
+                permissions.require_objects(
+                    principal.grants, principal.key, principal.account, targets
+                )
             ctx = Ctx(
                 account=principal.account,
                 livemode=principal.livemode,
@@ -272,17 +323,21 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
                 idempotency_key=headers.get("idempotency-key"),
                 base_url=base_url(scope, headers),
                 runtime=runtime,
+                country=principal.country,
             )
+            resolve = objects_resolver(ctx, principal)
             # Stripe: keys have no effect on GET and DELETE, which are idempotent already.
             if method == "POST" and ctx.idempotency_key is not None:
                 url = scope.get("root_path", "") + scope["path"]
                 status, answer, extra = await _idempotent(
-                    url, ctx.idempotency_key, ctx, tree, endpoint, params, path
+                    url, ctx.idempotency_key, ctx, tree, endpoint, params, path, resolve
                 )
             elif inline:
-                answer = orjson.dumps(handle(endpoint, ctx, params, path))
+                answer = orjson.dumps(handle(endpoint, ctx, params, path, resolve))
             else:
-                status, answer = await in_write(ctx, answer_of, endpoint, ctx, params, path)
+                status, answer = await in_write(
+                    ctx, answer_of, endpoint, ctx, params, path, resolve
+                )
         except Disconnected:
             return
         except ApiError as err:
@@ -304,6 +359,7 @@ async def _idempotent(
     endpoint: Endpoint,
     params: dict[str, Any],
     path_params: dict[str, str],
+    resolve: expand.Resolve,
 ) -> tuple[int, bytes, dict[str, str]]:
     idempotency.check_key(key)
 
@@ -316,7 +372,7 @@ async def _idempotent(
             params=tree,
             request_id=ctx.request_id,
             now=ctx.now,
-            execute=lambda: answer_of(endpoint, ctx, params, path_params),
+            execute=lambda: answer_of(endpoint, ctx, params, path_params, resolve),
         )
 
     # Held from before the write waits for the store's lock (on the loop, see in_write), so

@@ -4,6 +4,7 @@ variables, the console script and `python -m`), and strict mode's key list."""
 from __future__ import annotations
 
 import re
+import secrets
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -94,9 +95,11 @@ def test_settings_from_the_environment_with_the_console_script(
 
 def test_strict_mode_with_repeated_api_key_flags(own_database: str, tmp_path: Path) -> None:
     first, second, third = new_key(), new_key(), new_key()
+    first_pk = "pk_test_" + secrets.token_hex(12)
     proc = ServerProcess(
-        own_database, "--api-key", first, "--api-key", second, log_path=tmp_path / "server.log"
-    ).start()
+        own_database, "--api-key", f"{first}:{first_pk}", "--api-key", second,
+        log_path=tmp_path / "server.log",
+    ).start()  # fmt: skip
     try:
         pis = [
             make_client(proc, key).v1.payment_intents.create(
@@ -112,21 +115,19 @@ def test_strict_mode_with_repeated_api_key_flags(own_database: str, tmp_path: Pa
             make_client(proc, third).v1.payment_intents.list()
         assert err.value.http_status == 401
         assert err.value.user_message == f"Invalid API Key provided: {redacted(third)}"
-        # The publishable twin of a configured key may do what publishable keys may do.
+        # The publishable key configured with a secret key may do what publishable keys may do.
         secret = pis[0].client_secret
-        resp = get(
-            proc, f"/v1/payment_intents/{pis[0].id}", publishable(first), client_secret=secret
-        )
+        resp = get(proc, f"/v1/payment_intents/{pis[0].id}", first_pk, client_secret=secret)
         assert resp.status_code == 200, resp.text
         assert resp.json()["id"] == pis[0].id and "metadata" not in resp.json()
         # ... and only that: it is still refused where a secret key is needed.
-        resp = get(proc, "/v1/payment_intents", publishable(first))
+        resp = get(proc, "/v1/payment_intents", first_pk)
         assert (resp.status_code, error(resp)["code"]) == (403, "secret_key_required")
-        # The twin of a key that is not configured is refused like that key.
-        twin = publishable(third)
-        resp = get(proc, f"/v1/payment_intents/{pis[0].id}", twin, client_secret=secret)
-        assert resp.status_code == 401
-        assert error(resp)["message"] == f"Invalid API Key provided: {redacted(twin)}"
+        # No twin works: not of a configured key, nor of another.
+        for twin in (publishable(first), publishable(second), publishable(third)):
+            resp = get(proc, f"/v1/payment_intents/{pis[0].id}", twin, client_secret=secret)
+            assert resp.status_code == 401
+            assert error(resp)["message"] == f"Invalid API Key provided: {redacted(twin)}"
     finally:
         proc.stop()
 

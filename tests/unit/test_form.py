@@ -98,3 +98,23 @@ def test_random_bracket_bodies(pairs: list[tuple[str, str]]) -> None:
         Params({"a": Obj({"b": Arr(Str())}), "b": Metadata(), "c": Arr(Int())}).parse(tree)
     except ApiError as err:
         assert err.status == 400
+
+
+def test_null_bytes_are_refused_naming_the_parameter() -> None:
+    for body, param in [
+        (b"description=a%00b", "description"),
+        (b"metadata[note]=%00", "metadata[note]"),
+        (b"metadata[a%00b]=1", "metadata[a\x00b]"),
+        (b"expand[]=customer%00", "expand[]"),
+    ]:
+        with pytest.raises(ApiError) as err:
+            decode(body)
+        assert (err.value.status, err.value.type, err.value.param) == (
+            400,
+            "invalid_request_error",
+            param,
+        )
+        assert err.value.message == (
+            f"Invalid string: {param} contains a null byte (\\0); strings may not contain null "
+            "bytes."
+        )
