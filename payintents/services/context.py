@@ -23,6 +23,9 @@ class Ctx:
     idempotency_key: str | None
     base_url: str
     runtime: Runtime
+    # Who sent the request, for what Stripe infers from the client (a mandate's acceptance).
+    client_ip: str | None = None
+    user_agent: str | None = None
 
     @property
     def scope(self) -> str:

@@ -66,6 +66,8 @@ class Endpoint:
     handler: Handler
     # Publishable keys may call it (the handler checks the client_secret).
     publishable: bool = False
+    # Secret and restricted keys may call it (all but what only Stripe.js calls).
+    secret: bool = True
     # The object type it answers with, when always one: `expand[]` is checked before it runs.
     returns: str | None = None
     # The JSON Schema of its answer in /openapi.json, when not just the `returns` object's.
@@ -258,6 +260,8 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
             livemode = principal.livemode
             if not endpoint.publishable:
                 auth.require_secret(principal)
+            if not endpoint.secret:
+                auth.require_publishable(principal)
             params = endpoint.params.parse(tree)
             publishable = principal.kind == "publishable"
             expand.check(params.get("expand", ()), endpoint.returns, publishable)
@@ -272,6 +276,8 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
                 idempotency_key=headers.get("idempotency-key"),
                 base_url=base_url(scope, headers),
                 runtime=runtime,
+                client_ip=(scope.get("client") or (None,))[0],
+                user_agent=headers.get("user-agent"),
             )
             # Stripe: keys have no effect on GET and DELETE, which are idempotent already.
             if method == "POST" and ctx.idempotency_key is not None:
