@@ -125,14 +125,16 @@ def new_confirmation_token(
     }
 
 
-def confirm_params(token: ConfirmationToken) -> dict[str, Any]:
-    """What the token contributes to a confirm, as the confirm's own parameters would say it
-    (its payment method apart: that is the caller's to resolve)."""
+def confirm_params(token: ConfirmationToken, kind: str) -> dict[str, Any]:
+    """What the token contributes to a confirm of a `kind` of intent, as the confirm's own
+    parameters would say it (its payment method apart: that is the caller's to resolve). A
+    SetupIntent has no shipping or setup_future_usage to take."""
     out: dict[str, Any] = {"use_stripe_sdk": token["use_stripe_sdk"]}
-    for name in ("return_url", "setup_future_usage"):
-        if token[name] is not None:
-            out[name] = token[name]
-    if token["shipping"] is not None:
+    if token["return_url"] is not None:
+        out["return_url"] = token["return_url"]
+    if kind == "payment_intent" and token["setup_future_usage"] is not None:
+        out["setup_future_usage"] = token["setup_future_usage"]
+    if kind == "payment_intent" and token["shipping"] is not None:
         out["shipping"] = {k: v for k, v in token["shipping"].items() if v is not None}
     if token["mandate_data"] is not None:
         acceptance = token["mandate_data"]["customer_acceptance"]
@@ -200,11 +202,11 @@ def check_client_context(
         return
     kind = intent["object"]
 
-    def mismatch(name: str, theirs: Any, ours: Any) -> ApiError:
+    def mismatch(name: str, theirs: Any, ours: Any, field: str | None = None) -> ApiError:
         return ApiError(
             f"The ConfirmationToken was created for {name} {theirs} (its client_context, the "
-            f"Elements options), but this {kind.replace('_', ' ')} has {name} {ours}. Create "
-            "the Elements instance with the same options as the intent.",
+            f"Elements options), but this {kind.replace('_', ' ')} has {field or name} {ours}. "
+            "Create the Elements instance with the same options as the intent.",
             code=f"{kind}_invalid_parameter",
             param="confirmation_token",
         )
@@ -217,9 +219,11 @@ def check_client_context(
         raise mismatch("currency", currency, intent["currency"])
     usage = context.get("setup_future_usage")
     if usage is not None:
-        effective = clean(params.get("setup_future_usage", intent.get("setup_future_usage")))
+        # A SetupIntent's counterpart is its `usage`.
+        field = "setup_future_usage" if kind == "payment_intent" else "usage"
+        effective = clean(params.get(field, intent.get(field)))
         if (usage if usage != "none" else None) != effective:
-            raise mismatch("setup_future_usage", usage, effective or "none")
+            raise mismatch("setup_future_usage", usage, effective or "none", field)
     capture = context.get("capture_method")
     if capture is not None and "capture_method" in intent:
         effective = params.get("capture_method", intent["capture_method"])

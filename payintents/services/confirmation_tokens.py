@@ -170,7 +170,7 @@ def redeem(tx: Tx, ctx: Ctx, intent: dict[str, Any], params: dict[str, Any]) -> 
         raise resource_missing("confirmation_token", token_id, "confirmation_token")
     token = record.data
     domain.check_usable(token, intent, ctx.now)
-    merged = domain.merged(domain.confirm_params(token), params)
+    merged = domain.merged(domain.confirm_params(token, intent["object"]), params)
     domain.check_client_context(record.private.get("client_context"), intent, merged)
     if "payment_method" not in params and "payment_method_data" not in params:
         source = record.private
