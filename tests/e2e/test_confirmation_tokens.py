@@ -528,6 +528,7 @@ def test_a_bank_debit_takes_the_tokens_mandate(server, client, api_key) -> None:
     bare = helper_token(client, payment_method="pm_usBankAccount_success")
     err = refused(lambda: pay(client, bare.id, payment_method_types=["us_bank_account"]))
     assert err.http_status == 400 and "requires a mandate" in err.user_message
+    assert client.v1.confirmation_tokens.retrieve(bare.id).payment_intent is None
 
 
 def test_one_token_confirms_one_intent_whatever_the_concurrency(server, client, api_key) -> None:
