@@ -39,6 +39,10 @@ NOT_BY_DEFAULT = {
         "transferred_to_balance", "unapplied_from_payment",
     },
 }  # fmt: skip
+# Request parameters Stripe added after 2024-04-10 (stripe-python 16.1 sends them).
+PARAMS_ADDED_SINCE_SPEC = {
+    ("post", "/v1/test_helpers/confirmation_tokens"): {"payment_method_options"}
+}
 # Enum values added since 2024-04-10.
 ADDED_ENUM_VALUES = {("payment_intent", "cancellation_reason"): ["expired"]}
 

@@ -8,6 +8,7 @@ from payintents.errors import ApiError
 from payintents.resources import (
     cash_balance,
     charges,
+    confirmation_tokens,
     customers,
     events,
     payment_intents,
@@ -49,6 +50,7 @@ ENDPOINTS: list[Endpoint] = [
         *refunds.ENDPOINTS,
         *events.ENDPOINTS,
         *webhook_endpoints.ENDPOINTS,
+        *confirmation_tokens.ENDPOINTS,
     )
 ]
 
@@ -61,4 +63,5 @@ SCHEMAS: dict[str, Schema] = {
     **refunds.SCHEMAS,
     **events.SCHEMAS,
     **webhook_endpoints.SCHEMAS,
+    **confirmation_tokens.SCHEMAS,
 }

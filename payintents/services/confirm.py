@@ -10,7 +10,7 @@ from payintents.domain.payment_intent import PaymentIntent
 from payintents.domain.values import clean
 from payintents.errors import ApiError
 from payintents.processor import AuthorizationRequest
-from payintents.services import customer_balance, mandates, payment_methods
+from payintents.services import confirmation_tokens, customer_balance, mandates, payment_methods
 from payintents.services.attempts import Attempt, apply_result
 from payintents.services.common import check_intent_id, load_for_update
 from payintents.services.context import Ctx
@@ -52,6 +52,8 @@ def confirm_in(
     """Confirm inside an open transaction (also used by create with confirm=true)."""
     intent = record.data
     lifecycle.check_can_confirm(intent)
+    if params.get("confirmation_token"):
+        params = confirmation_tokens.redeem(tx, ctx, intent, params)
     lifecycle.check_confirm_params(intent, params)
     intent = lifecycle.apply_confirm_params(intent, params)
     pm_record = _payment_method(tx, ctx, intent, params)

@@ -25,6 +25,9 @@ class Ctx:
     runtime: Runtime
     # The account's country, where its keys' configuration names one.
     country: str | None = None
+    # Who sent the request, for what Stripe infers from the client (a mandate's acceptance).
+    client_ip: str | None = None
+    user_agent: str | None = None
 
     @property
     def scope(self) -> str:

@@ -27,6 +27,7 @@ CONFIRM_ONLY = (
     "mandate_data",
     "use_stripe_sdk",
     "payment_method_data",
+    "confirmation_token",
 )
 
 

@@ -102,7 +102,8 @@ def _tokenize(ctx: Ctx, type: str, data: dict[str, Any], param: str) -> Tokenize
     )
 
 
-def _store_new(tx: Tx, ctx: Ctx, tokenized: Tokenized, params: dict[str, Any]) -> PaymentMethod:
+def store_new(tx: Tx, ctx: Ctx, tokenized: Tokenized, params: dict[str, Any]) -> PaymentMethod:
+    """A new PaymentMethod of tokenized details (also those a ConfirmationToken kept)."""
     pm = new_payment_method(
         pm_id=new_id("pm"),
         type=tokenized.type,
@@ -118,14 +119,18 @@ def _store_new(tx: Tx, ctx: Ctx, tokenized: Tokenized, params: dict[str, Any]) -
 def create(ctx: Ctx, params: dict[str, Any]) -> PaymentMethod:
     tokenized = _tokenize(ctx, params["type"], params, params["type"])
     with ctx.store.write() as tx:
-        return _store_new(tx, ctx, tokenized, params)
+        return store_new(tx, ctx, tokenized, params)
+
+
+def tokenize_data(ctx: Ctx, data: dict[str, Any]) -> Tokenized:
+    """`payment_method_data`'s details as the processor keeps them (errors named after it)."""
+    type = data["type"]
+    return _tokenize(ctx, type, data, f"payment_method_data[{type}]")
 
 
 def create_from_data(tx: Tx, ctx: Ctx, data: dict[str, Any]) -> PaymentMethod:
     """`payment_method_data` on a PaymentIntent: a new PaymentMethod for this payment."""
-    type = data["type"]
-    tokenized = _tokenize(ctx, type, data, f"payment_method_data[{type}]")
-    return _store_new(tx, ctx, tokenized, data)
+    return store_new(tx, ctx, tokenize_data(ctx, data), data)
 
 
 def resolve_record(tx: Tx, ctx: Ctx, pm_id: str, param: str = "payment_method") -> Record:
@@ -133,7 +138,7 @@ def resolve_record(tx: Tx, ctx: Ctx, pm_id: str, param: str = "payment_method") 
     if not ctx.livemode:
         tokenized = ctx.runtime.processor.test_token(pm_id, account=ctx.account)
         if tokenized is not None:
-            pm = _store_new(tx, ctx, tokenized, {})
+            pm = store_new(tx, ctx, tokenized, {})
             return Record(pm, {"processor_ref": tokenized.processor_ref}, 0)
     # Locked: two payments racing for one single-use method must not both use it.
     record = tx.get_for_update("payment_method", ctx.scope, pm_id)

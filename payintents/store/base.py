@@ -131,6 +131,7 @@ KINDS: dict[str, Kind] = {
     "cash_balance_transaction": Kind("customer_cash_balance_transactions", ("customer",)),
     "event": Kind("events", ("type",)),
     "webhook_endpoint": Kind("webhook_endpoints", ()),
+    "confirmation_token": Kind("confirmation_tokens", ()),
 }
 
 

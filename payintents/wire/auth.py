@@ -34,6 +34,12 @@ SECRET_IN_FORM_MESSAGE = (
     "secret or restricted API key from a browser; send it in the Authorization header from "
     "your server instead."
 )
+# Our wording: Stripe does not publish what it answers a secret key on such an endpoint.
+SECRET_MESSAGE = (
+    "This API call can only be made with a publishable API key, as Stripe.js makes it from "
+    "the customer's browser. A server creates these objects in tests with the matching "
+    "/v1/test_helpers endpoint and its secret key."
+)
 PUBLISHABLE_MESSAGE = (
     "This API call cannot be made with a publishable API key. Please use a secret API key. "
     "You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
@@ -147,3 +153,8 @@ def check_account(principal: Principal, account: str | None) -> None:
 def require_secret(principal: Principal) -> None:
     if principal.kind == "publishable":
         raise ApiError(PUBLISHABLE_MESSAGE, status=403, code="secret_key_required")
+
+
+def require_publishable(principal: Principal) -> None:
+    if principal.kind != "publishable":
+        raise ApiError(SECRET_MESSAGE, status=403)

@@ -52,6 +52,7 @@ EXPANDABLE: dict[str, dict[str, str | None]] = {
         "invoice_settings.default_payment_method": "payment_method",
         "test_clock": None,
     },
+    "confirmation_token": {"payment_method_preview.customer": "customer"},
 }
 
 LIST_OBJECTS = ("list", "search_result")

@@ -66,6 +66,8 @@ class Endpoint:
     handler: Handler
     # Publishable keys may call it (the handler checks the client_secret).
     publishable: bool = False
+    # Secret and restricted keys may call it (all but what only Stripe.js calls).
+    secret: bool = True
     # The object type it answers with, when always one: `expand[]` is checked before it runs.
     returns: str | None = None
     # The JSON Schema of its answer in /openapi.json, when not just the `returns` object's.
@@ -219,6 +221,8 @@ def authorize(endpoint: Endpoint, principal: auth.Principal, headers: dict[str, 
     auth.check_account(principal, headers.get("stripe-account"))
     if not endpoint.publishable:
         auth.require_secret(principal)
+    if not endpoint.secret:
+        auth.require_publishable(principal)
     if principal.grants is not None:
         permissions.require(
             principal.grants, principal.key, principal.account, endpoint.resource, endpoint.needs
@@ -324,6 +328,8 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
                 base_url=base_url(scope, headers),
                 runtime=runtime,
                 country=principal.country,
+                client_ip=(scope.get("client") or (None,))[0],
+                user_agent=headers.get("user-agent"),
             )
             resolve = objects_resolver(ctx, principal)
             # Stripe: keys have no effect on GET and DELETE, which are idempotent already.

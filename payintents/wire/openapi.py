@@ -64,7 +64,9 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
                     "schema": schema,
                 }
             )
-    if endpoint.publishable:
+    if not endpoint.secret:
+        op["security"] = [{"publishable_key": []}]
+    elif endpoint.publishable:
         op["security"] = [{"secret_key": []}, {"basic": []}, {"publishable_key": []}]
     return op
 

@@ -49,6 +49,7 @@ RESOURCES: dict[str, Resource] = {
         Resource("refunds", "refund", ("refund",)),
         Resource("events", "event", ("event",)),
         Resource("webhook_endpoints", "webhook", ("webhook_endpoint",)),
+        Resource("confirmation_tokens", "confirmation_token", ("confirmation_token",)),
     )
 }
 

@@ -14,7 +14,7 @@ from payintents.resources import ENDPOINTS
 from payintents.resources.payment_intents import STRIPE_JS_CONFIRM, STRIPE_JS_RETRIEVE
 from payintents.resources.payment_methods import STRIPE_JS_FIELDS
 from tests.conftest import new_key, publishable
-from tests.schema import ADDED_SINCE_SPEC, spec_or_skip
+from tests.schema import ADDED_SINCE_SPEC, PARAMS_ADDED_SINCE_SPEC, spec_or_skip
 
 STRIPE_JS = {*STRIPE_JS_CONFIRM, *STRIPE_JS_RETRIEVE, *STRIPE_JS_FIELDS}
 
@@ -61,6 +61,7 @@ def test_request_schemas_are_the_validating_ones(server) -> None:
             # Besides what Stripe.js sends, which Stripe accepts without publishing it, and
             # `expand`, which Stripe takes on every request but leaves out of its DELETEs.
             allowed = set(declared) | ({"expand"} if method == "delete" else set())
+            allowed |= PARAMS_ADDED_SINCE_SPEC.get((method, path), set())
             assert ours - STRIPE_JS <= allowed, (method, path)
 
 
@@ -215,6 +216,73 @@ def test_answers_of_real_flows_match_their_schemas(server) -> None:
     assert objects <= set(seen)
     described = {e["data"]["object"]["object"] for e in events["data"]}
     assert {"payment_intent", "charge", "customer", "refund", "payment_method"} <= described
+
+
+def test_answers_of_confirmation_tokens_match_their_schemas(server) -> None:
+    """A token of each kind of payment method, as Stripe.js and the test helper make them,
+    before and after it is used, and the errors of its endpoints."""
+    spec = httpx.get(server.url + "/openapi.json").json()
+    key = new_key()
+
+    def call(method: str, path: str, data: dict[str, Any], status: int = 200, **kw: Any) -> Any:
+        auth = kw.get("auth", (key, ""))
+        resp = httpx.request(method, server.url + path, data=data, auth=auth)
+        assert resp.status_code == status, resp.text
+        body = resp.json()
+        errors = [
+            e.message[:300] for e in _answer_schema(spec, method, path, status).iter_errors(body)
+        ]
+        assert not errors, (method, path, errors)
+        return body
+
+    browser = {"key": publishable(key)}
+    card = {
+        "payment_method_data[type]": "card",
+        "payment_method_data[card][number]": "4000002500003155",
+        "payment_method_data[card][exp_month]": "12",
+        "payment_method_data[card][exp_year]": "2034",
+        "payment_method_data[billing_details][name]": "J",
+        "mandate_data[customer_acceptance][type]": "offline",
+        "payment_method_options[card][cvc_token]": "cvctok_1",
+        "payment_method_options[card][installments][plan][type]": "fixed_count",
+        "payment_method_options[card][installments][plan][count]": "3",
+        "payment_method_options[card][installments][plan][interval]": "month",
+        "shipping[name]": "J",
+        "shipping[address][line1]": "1 Main",
+        "metadata[k]": "v",
+        "return_url": "https://example.com/back",
+    }
+    tokens = [
+        call("post", "/v1/confirmation_tokens", {**browser, **card}, auth=None),
+        call(
+            "post",
+            "/v1/confirmation_tokens",
+            {**browser, "payment_method": "pm_usBankAccount_success"},
+            auth=None,
+        ),
+        call(
+            "post",
+            "/v1/test_helpers/confirmation_tokens",
+            {
+                "payment_method_data[type]": "sepa_debit",
+                "payment_method_data[sepa_debit][iban]": "DE89370400440532013000",
+            },
+        ),
+        call("post", "/v1/test_helpers/confirmation_tokens", {}),
+    ]
+    for token in tokens:
+        call("get", f"/v1/confirmation_tokens/{token['id']}", {})
+    pay = {
+        "amount": "2000",
+        "currency": "usd",
+        "confirm": "true",
+        "confirmation_token": tokens[0]["id"],
+    }
+    assert call("post", "/v1/payment_intents", pay)["status"] == "requires_action"
+    call("get", f"/v1/confirmation_tokens/{tokens[0]['id']}", {})
+    call("post", "/v1/payment_intents", pay, status=400)
+    call("post", "/v1/confirmation_tokens", {}, status=403)
+    call("get", "/v1/confirmation_tokens/ctoken_missing", {}, status=404)
 
 
 @pytest.mark.parametrize(
