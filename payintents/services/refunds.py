@@ -96,7 +96,10 @@ def update(ctx: Ctx, refund_id: str, params: dict[str, Any]) -> Refund:
         tx.update("refund", ctx.scope, refund, record.private)
         previous = previous_attributes(record.data, refund)
         if previous:
+            # Stripe sends both for an update through the API too (the CLI's
+            # charge.refund.updated trigger updates a refund's metadata).
             emit(tx, ctx, "refund.updated", refund, previous)
+            emit(tx, ctx, "charge.refund.updated", refund, previous)
     return refund
 
 
