@@ -36,7 +36,12 @@ def invalid(message: str, *, code: str | None = None, param: str | None = None) 
 
 
 # How Stripe names each kind in "No such ..." messages.
-_DISPLAY = {"payment_method": "PaymentMethod", "webhook_endpoint": "webhook endpoint"}
+_DISPLAY = {
+    "payment_method": "PaymentMethod",
+    "webhook_endpoint": "webhook endpoint",
+    "promotion_code": "promotion code",
+    "test_clock": "test clock",
+}
 
 
 def resource_missing(kind: str, object_id: str, param: str | None = "id") -> ApiError:
