@@ -41,6 +41,7 @@ _DISPLAY = {
     "webhook_endpoint": "webhook endpoint",
     "promotion_code": "promotion code",
     "test_clock": "test clock",
+    "file": "file upload",
 }
 
 

@@ -9,6 +9,7 @@ from payintents.resources import (
     cash_balance,
     charges,
     customers,
+    disputes,
     events,
     payment_intents,
     payment_methods,
@@ -47,6 +48,7 @@ ENDPOINTS: list[Endpoint] = [
         *payment_methods.ENDPOINTS,
         *charges.ENDPOINTS,
         *refunds.ENDPOINTS,
+        *disputes.ENDPOINTS,
         *events.ENDPOINTS,
         *webhook_endpoints.ENDPOINTS,
     )
@@ -59,6 +61,7 @@ SCHEMAS: dict[str, Schema] = {
     **payment_methods.SCHEMAS,
     **charges.SCHEMAS,
     **refunds.SCHEMAS,
+    **disputes.SCHEMAS,
     **events.SCHEMAS,
     **webhook_endpoints.SCHEMAS,
 }

@@ -52,6 +52,7 @@ EXPANDABLE: dict[str, dict[str, str | None]] = {
         "invoice_settings.default_payment_method": "payment_method",
         "test_clock": None,
     },
+    "dispute": {"charge": "charge", "payment_intent": "payment_intent"},
 }
 
 LIST_OBJECTS = ("list", "search_result")
