@@ -7,6 +7,7 @@ CREATE TABLE deleted_customers (
   data TEXT NOT NULL,
   private TEXT
 );
+CREATE INDEX deleted_customers_page ON deleted_customers (scope, created, seq);
 
 -- Disputes of charges (the dispute test cards); due_at: when a submitted dispute is decided.
 CREATE TABLE disputes (
