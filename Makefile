@@ -21,3 +21,4 @@ lint:
 lock:
 	cd requirements && uv pip compile --python-version 3.11 --generate-hashes -q runtime.in -o runtime.lock
 	cd requirements && uv pip compile --python-version 3.11 --generate-hashes -q dev.in -o dev.lock
+	cd requirements && for v in 5 7; do uv pip compile --python-version 3.11 --generate-hashes -q old-sdk-$$v.in -o old-sdk-$$v.lock; done

@@ -13,6 +13,13 @@ from payintents.config import Config, env, parse_duration, parse_schedule
 from payintents.store import describe, open_store
 
 
+def _country(text: str) -> str:
+    code = text.strip().upper()
+    if len(code) != 2 or not code.isalpha() or not code.isascii():
+        raise argparse.ArgumentTypeError(f"not a two-letter country code: {text!r}")
+    return code
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="payintents", description="A server that speaks Stripe's PaymentIntents API."
@@ -88,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
         default=env("MICRODEPOSIT_TYPE", Config.microdeposit_type),
         help="how US bank accounts entered by hand are verified: two amounts (default) or a "
         "descriptor code (env PAYINTENTS_MICRODEPOSIT_TYPE)",
+    )
+    serve.add_argument(
+        "--country",
+        type=_country,
+        default=env("COUNTRY", Config.country),
+        help="the country of every account (two letters, default US): which payment method "
+        "types it may offer (env PAYINTENTS_COUNTRY)",
     )
     serve.add_argument(
         "--forward-to",
@@ -176,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
         capture_window=parse_duration(args.capture_window),
         clock_offset=parse_duration(args.clock_offset),
         microdeposit_type=args.microdeposit_type,
+        country=args.country,
         webhook_retry_schedule=args.webhook_retry_schedule,
         webhook_timeout=args.webhook_timeout,
         dispatcher=not args.no_dispatcher,

@@ -27,6 +27,8 @@ class Config:
     # What manually entered US bank accounts are sent to verify them: two "amounts" or one
     # deposit with a "descriptor_code". Stripe chooses per account; no request parameter does.
     microdeposit_type: str = "amounts"
+    # The country of every account (ISO 3166-1 alpha-2): which payment method types it offers.
+    country: str = "US"
     # Webhook retry delays in seconds (Stripe retries for up to 3 days).
     webhook_retry_schedule: tuple[int, ...] = field(
         default=(60, 300, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 86400)

@@ -40,6 +40,9 @@ _DISPLAY = {
     "payment_method": "PaymentMethod",
     "webhook_endpoint": "webhook endpoint",
     "confirmation_token": "confirmationtoken",
+    "promotion_code": "promotion code",
+    "test_clock": "test clock",
+    "file": "file upload",
 }
 
 

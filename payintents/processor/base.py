@@ -113,6 +113,8 @@ class AuthorizationResult:
     capture_before: int | None = None
     # Set when the payment will be disputed once it succeeds (dispute test cards/accounts).
     dispute_reason: str | None = None
+    # The dispute is an inquiry (a retrieval request: no funds withdrawn) not a chargeback.
+    dispute_inquiry: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class CaptureResult:
     # Funds skip the pending balance (pm_card_bypassPending*).
     available_immediately: bool = False
     dispute_reason: str | None = None
+    dispute_inquiry: bool = False
 
 
 @dataclass(frozen=True)

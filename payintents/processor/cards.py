@@ -42,6 +42,7 @@ class TestCard:
     avs: tuple[str, str] | None = None
     refund: Literal["pending", "fail"] | None = None
     dispute: str | None = None
+    dispute_inquiry: bool = False
     bypass_pending: bool = False
     # Networks besides the brand's own (co-branded cards).
     co_brands: tuple[str, ...] = ()
@@ -259,7 +260,13 @@ _CARD_LIST: list[TestCard] = [
         key="createDisputeProductNotReceived",
         dispute="product_not_received",
     ),
-    TestCard("4000000000001976", "visa", key="createDisputeInquiry", dispute="general"),
+    TestCard(
+        "4000000000001976",
+        "visa",
+        key="createDisputeInquiry",
+        dispute="general",
+        dispute_inquiry=True,
+    ),
     TestCard(
         "4000000000005423", "visa", key="createIssuerFraudRecord"
     ),  # early fraud warning only: the payment stands

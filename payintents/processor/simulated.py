@@ -274,7 +274,10 @@ class SimulatedProcessor:
         if amount <= 0:
             raise ValueError("capture amount must be positive")
         return CaptureResult(
-            amount=amount, available_immediately=card.bypass_pending, dispute_reason=card.dispute
+            amount=amount,
+            available_immediately=card.bypass_pending,
+            dispute_reason=card.dispute,
+            dispute_inquiry=card.dispute_inquiry,
         )
 
     def refund(self, *, processor_ref: str, amount: int) -> RefundResult:
@@ -600,6 +603,7 @@ def _charge(
         authorization_code=digits_from(req.processor_ref, req.amount, req.now, "auth", length=6),
         capture_before=req.now + CAPTURE_WINDOW if manual else None,
         dispute_reason=card.dispute,
+        dispute_inquiry=card.dispute_inquiry,
     )
 
 

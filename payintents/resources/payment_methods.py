@@ -74,6 +74,7 @@ UPDATE = Params(
 ATTACH = Params({"customer": Str()}, required=("customer",))
 NONE = Params()
 CUSTOMER_LIST = Params({**LIST_FIELDS, "type": Enum(PAYMENT_METHOD_TYPES)})
+LIST = Params({**LIST_FIELDS, "customer": Str(), "type": Enum(PAYMENT_METHOD_TYPES)})
 
 
 def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
@@ -102,6 +103,11 @@ def list_for_customer(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) ->
     return envelope(
         f"/v1/customers/{customer}/payment_methods", [r.data for r in page.records], page.has_more
     )
+
+
+def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+    page = service.list_methods(ctx, params)
+    return envelope("/v1/payment_methods", [r.data for r in page.records], page.has_more)
 
 
 # The hash named by `type`, for the types payintents tokenizes (processor/simulated.py).
@@ -174,6 +180,14 @@ ENDPOINTS = [
         create,
         publishable=True,
         returns=PM,
+        resource="payment_methods",
+    ),
+    Endpoint(
+        "GET",
+        "/v1/payment_methods",
+        LIST,
+        list_,
+        response=list_of(ref(PM)),
         resource="payment_methods",
     ),
     Endpoint(

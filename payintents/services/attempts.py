@@ -16,7 +16,7 @@ from payintents.domain.ids import new_id
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError
 from payintents.processor import AuthorizationRequest, AuthorizationResult, Decline
-from payintents.services import hosted_pages
+from payintents.services import disputes, hosted_pages
 from payintents.services.common import emit
 from payintents.services.context import Ctx
 from payintents.store.base import Record, Tx
@@ -206,6 +206,10 @@ def apply_result(
         )
         tx.insert("charge", ctx.scope, charge, {"processor_ref": attempt.processor_ref})
         emit(tx, ctx, "charge.succeeded", charge)
+        if result.dispute_reason and not manual:
+            charge = disputes.open_in(
+                tx, ctx, charge, result.dispute_reason, result.dispute_inquiry, from_request=True
+            )
         if manual:
             intent = lifecycle.authorize_for_capture(intent, charge["id"])
             due_at = result.capture_before or (ctx.now + ctx.runtime.config.capture_window)

@@ -15,7 +15,7 @@ from payintents.domain import lifecycle, versions
 from payintents.domain.ids import new_id
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.domain.refund import new_refund
-from payintents.services import customer_balance
+from payintents.services import customer_balance, disputes
 from payintents.services.common import check_intent_id, emit, load_for_update
 from payintents.services.context import Ctx
 from payintents.store.base import Record, Tx
@@ -33,7 +33,7 @@ def capture(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:
         intent, amount = lifecycle.capture(record.data, params.get("amount_to_capture"), params)
         charge_record = _charge(tx, ctx, intent)
         assert charge_record is not None, "requires_capture always has its authorization"
-        ctx.runtime.processor.capture(
+        captured = ctx.runtime.processor.capture(
             processor_ref=charge_record.private["processor_ref"], amount=amount
         )
         charge = {**charge_record.data, "captured": True, "amount_captured": amount}
@@ -46,6 +46,15 @@ def capture(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:
             tx.update("charge", ctx.scope, charge, charge_record.private)
         emit(tx, ctx, "charge.captured", charge)
         emit(tx, ctx, "payment_intent.succeeded", intent)
+        if captured.dispute_reason:
+            disputes.open_in(
+                tx,
+                ctx,
+                charge,
+                captured.dispute_reason,
+                captured.dispute_inquiry,
+                from_request=True,
+            )
         tx.update("payment_intent", ctx.scope, intent, {**record.private, "due_at": None})
     return intent
 

@@ -11,6 +11,7 @@ from payintents.domain.values import clean
 from payintents.errors import ApiError
 from payintents.processor import AuthorizationRequest
 from payintents.services import confirmation_tokens, customer_balance, mandates, payment_methods
+from payintents.services.accounts import check_types
 from payintents.services.attempts import Attempt, apply_result
 from payintents.services.common import check_intent_id, load_for_update
 from payintents.services.context import Ctx
@@ -55,6 +56,8 @@ def confirm_in(
     if params.get("confirmation_token"):
         params = confirmation_tokens.redeem(tx, ctx, intent, params)
     lifecycle.check_confirm_params(intent, params)
+    if "payment_method_types" in params:
+        check_types(ctx, params["payment_method_types"], intent["currency"])
     intent = lifecycle.apply_confirm_params(intent, params)
     pm_record = _payment_method(tx, ctx, intent, params)
     pm = pm_record.data

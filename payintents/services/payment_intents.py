@@ -14,21 +14,31 @@ from payintents.domain.payment_intent import (
 from payintents.domain.values import clean
 from payintents.errors import ApiError
 from payintents.services import payment_methods
+from payintents.services.accounts import check_types
 from payintents.services.common import check_intent_id, emit, load, load_for_update, page
 from payintents.services.confirm import confirm_in
 from payintents.services.context import Ctx
 from payintents.store.base import Page, Record, Tx
 
-# Parameters that only mean something when the intent is confirmed in the same call.
+# Parameters Stripe's reference marks "can only be used with confirm=true". A false
+# `off_session` or `error_on_requires_action` asks for nothing a confirm would do, and Stripe
+# takes it without `confirm` (older SDKs send `off_session=False` on every create).
 CONFIRM_ONLY = (
     "off_session",
     "error_on_requires_action",
     "return_url",
+    "mandate",
     "mandate_data",
-    "use_stripe_sdk",
-    "payment_method_data",
     "confirmation_token",
 )
+
+
+def check_confirm_only(params: dict[str, Any]) -> None:
+    if params.get("confirm"):
+        return
+    for name in CONFIRM_ONLY:
+        if name in params and params[name] is not False:
+            raise ApiError(f"You can only provide `{name}` when `confirm` is true.", param=name)
 
 
 def check_amount(amount: int, currency: str, param: str = "amount") -> None:
@@ -49,21 +59,19 @@ def check_customer(tx: Tx, ctx: Ctx, customer: str | None) -> None:
 
 def create(ctx: Ctx, params: dict[str, Any]) -> PaymentIntent:
     check_amount(params["amount"], params["currency"])
+    check_types(ctx, params.get("payment_method_types"), params["currency"])
     with ctx.store.write() as tx:
         check_customer(tx, ctx, clean(params.get("customer")))
         intent_id = new_id("pi")
         pm = None
-        if not params.get("confirm"):
-            for name in CONFIRM_ONLY:
-                if name in params:
-                    raise ApiError(
-                        f"You can only provide `{name}` when `confirm` is true.",
-                        param=name,
-                    )
+        check_confirm_only(params)
         if params.get("payment_method") and not params.get("confirm"):
             pm = payment_methods.resolve(
                 tx, ctx, params["payment_method"], clean(params.get("customer"))
             )["id"]
+        if params.get("payment_method_data") and not params.get("confirm"):
+            # As on update: the method is created now and confirmed later.
+            pm = payment_methods.create_from_data(tx, ctx, params["payment_method_data"])["id"]
         intent = new_payment_intent(
             params,
             intent_id=intent_id,
@@ -97,6 +105,12 @@ def update(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:
         if "amount" in params or "currency" in params:
             check_amount(
                 params.get("amount", intent["amount"]),
+                params.get("currency", intent["currency"]),
+            )
+        if "payment_method_types" in params or "currency" in params:
+            check_types(
+                ctx,
+                clean(params.get("payment_method_types", intent["payment_method_types"])),
                 params.get("currency", intent["currency"]),
             )
         if "customer" in params:

@@ -14,7 +14,7 @@ from payintents.domain.payment_method import (
 from payintents.domain.values import clean
 from payintents.errors import ApiError, resource_missing
 from payintents.processor import Tokenized, TokenizeError
-from payintents.services.common import emit, load, load_for_update, page
+from payintents.services.common import emit, load, load_for_update, page, page_query
 from payintents.services.context import Ctx
 from payintents.store.base import Page, Record, Tx
 
@@ -248,10 +248,23 @@ def detach(ctx: Ctx, pm_id: str) -> PaymentMethod:
     return pm
 
 
-def list_for_customer(ctx: Ctx, customer_id: str, params: dict[str, Any]) -> Page:
+def list_for_customer(
+    ctx: Ctx, customer_id: str, params: dict[str, Any], param: str = "customer"
+) -> Page:
     with ctx.store.read() as tx:
-        load(tx, ctx, "customer", customer_id, param="customer")
+        load(tx, ctx, "customer", customer_id, param=param)
         filters: dict[str, Any] = {"customer": customer_id}
         if "type" in params:
             filters["type"] = params["type"]
         return page(tx, ctx, "payment_method", params, filters)
+
+
+def list_methods(ctx: Ctx, params: dict[str, Any]) -> Page:
+    """GET /v1/payment_methods: a customer's methods with `customer`; without it Stripe lists
+    the methods of Treasury flows, which payintents has none of."""
+    if "customer" in params:
+        return list_for_customer(ctx, params["customer"], params)
+    with ctx.store.read() as tx:
+        # The cursors are still checked, as on any list.
+        page_query(tx, ctx, "payment_method", params)
+    return Page([], False)

@@ -9,6 +9,7 @@ from payintents.domain.ids import new_id
 from payintents.domain.refund import Refund, apply_refund, check_refund, new_refund
 from payintents.domain.values import merge_metadata
 from payintents.errors import ApiError
+from payintents.services import disputes
 from payintents.services.common import emit, load, load_for_update, page
 from payintents.services.context import Ctx
 from payintents.store.base import Page, Record, Tx
@@ -46,6 +47,7 @@ def create(ctx: Ctx, params: dict[str, Any]) -> Refund:
         else:
             charge_record = _charge_of_intent(tx, ctx, params["payment_intent"])
         charge = charge_record.data
+        disputes.check_refundable(tx, ctx, charge)
         released = charge_record.private.get("released", 0)
         amount = check_refund(charge, params.get("amount"), released)
         result = ctx.runtime.processor.refund(
@@ -96,7 +98,10 @@ def update(ctx: Ctx, refund_id: str, params: dict[str, Any]) -> Refund:
         tx.update("refund", ctx.scope, refund, record.private)
         previous = previous_attributes(record.data, refund)
         if previous:
+            # Stripe sends both for an update through the API too (the CLI's
+            # charge.refund.updated trigger updates a refund's metadata).
             emit(tx, ctx, "refund.updated", refund, previous)
+            emit(tx, ctx, "charge.refund.updated", refund, previous)
     return refund
 
 

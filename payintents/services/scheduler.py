@@ -1,6 +1,7 @@
 """Work that falls due with time: authorization expiry, asynchronous settlement,
-microdeposit timeouts, refunds that change later. Run by every server process; each
-item is re-checked under its row lock, so processes racing for the same item do it once.
+microdeposit timeouts, refunds that change later, disputes decided or past due. Run by every
+server process; each item is re-checked under its row lock, so processes racing for the same
+item do it once.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import replace
 from payintents.domain import lifecycle
 from payintents.domain.versions import DEFAULT_VERSION
 from payintents.runtime import Runtime
+from payintents.services import disputes
 from payintents.services.attempts import charge_outcome, decline_error
 from payintents.services.capture_cancel import cancel_in
 from payintents.services.common import emit
@@ -41,7 +43,11 @@ def run_due(runtime: Runtime) -> int:
     """Do every item due now; returns how many were handled."""
     now = runtime.clock.now()
     handled = 0
-    for kind, handle in (("payment_intent", _handle), ("refund", apply_final_status)):
+    for kind, handle in (
+        ("payment_intent", _handle),
+        ("refund", apply_final_status),
+        ("dispute", disputes.handle_due),
+    ):
         with runtime.store.read() as tx:
             due = tx.due(kind, now, BATCH)
         for object_id, scope in due:

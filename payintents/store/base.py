@@ -129,6 +129,8 @@ KINDS: dict[str, Kind] = {
         search_text=("email", "name", "phone"),
     ),
     "cash_balance_transaction": Kind("customer_cash_balance_transactions", ("customer",)),
+    "deleted_customer": Kind("deleted_customers"),
+    "dispute": Kind("disputes", ("charge", "payment_intent"), private_columns=("due_at",)),
     "event": Kind("events", ("type",)),
     "webhook_endpoint": Kind("webhook_endpoints", ()),
     "confirmation_token": Kind("confirmation_tokens", ()),

@@ -53,6 +53,7 @@ EXPANDABLE: dict[str, dict[str, str | None]] = {
         "test_clock": None,
     },
     "confirmation_token": {"payment_method_preview.customer": "customer"},
+    "dispute": {"charge": "charge", "payment_intent": "payment_intent"},
 }
 
 LIST_OBJECTS = ("list", "search_result")

@@ -141,6 +141,11 @@ class Int(Spec):
         return number
 
 
+# Stripe's v1 API takes booleans lower-case and capitalized (older stripe-python and
+# stripe-dotnet send `True`/`False`); anything else, `1` and `0` included, it refuses.
+_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
+
+
 @dataclass(frozen=True)
 class Bool(Spec):
     emptyable: bool = False
@@ -150,10 +155,8 @@ class Bool(Spec):
 
     def convert(self, value: Any, path: str) -> bool:
         text = _expect_scalar(value, path, "boolean")
-        if text == "true":
-            return True
-        if text == "false":
-            return False
+        if text in _BOOLEANS:
+            return _BOOLEANS[text]
         raise ApiError(f"Invalid boolean: {text[:100]}", param=path)
 
 

@@ -50,6 +50,7 @@ RESOURCES: dict[str, Resource] = {
         Resource("events", "event", ("event",)),
         Resource("webhook_endpoints", "webhook", ("webhook_endpoint",)),
         Resource("confirmation_tokens", "confirmation_token", ("confirmation_token",)),
+        Resource("disputes", "dispute", ("dispute",)),
     )
 }
 

@@ -100,7 +100,9 @@ def count(server) -> int:
             "to unset a parameter; however 'description' cannot be unset. You should remove "
             "'description' from your request or supply a non-empty value.",
         ),
-        ("amount=100&currency=usd&confirm=True", 400, None, "confirm", "Invalid boolean: True"),
+        # Stripe takes true/True and false/False; `1` it refuses (it answers "Invalid boolean: 1").
+        ("amount=100&currency=usd&confirm=1", 400, None, "confirm", "Invalid boolean: 1"),
+        ("amount=100&currency=usd&confirm=TRUE", 400, None, "confirm", "Invalid boolean: TRUE"),
         (
             "amount=100&currency=usd&capture_method=later",
             400,

@@ -1,0 +1,27 @@
+-- Customers deleted with DELETE /v1/customers/:id: what retrieving them still answers.
+CREATE TABLE deleted_customers (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  private TEXT
+);
+CREATE INDEX deleted_customers_page ON deleted_customers (scope, created, seq);
+
+-- Disputes of charges (the dispute test cards); due_at: when a submitted dispute is decided.
+CREATE TABLE disputes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  charge TEXT,
+  payment_intent TEXT,
+  due_at INTEGER,
+  data TEXT NOT NULL,
+  private TEXT
+);
+CREATE INDEX disputes_page ON disputes (scope, created, seq);
+CREATE INDEX disputes_charge ON disputes (scope, charge, created, seq);
+CREATE INDEX disputes_payment_intent ON disputes (scope, payment_intent, created, seq);
+CREATE INDEX disputes_due ON disputes (due_at) WHERE due_at IS NOT NULL;
