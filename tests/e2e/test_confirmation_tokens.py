@@ -441,7 +441,7 @@ def test_a_token_of_a_saved_method(server, client, api_key) -> None:
 
 def test_a_refused_confirm_leaves_the_token_unused(server, client, api_key) -> None:
     token = helper_token(client)
-    err = refused(lambda: pay(client, token.id, payment_method_types=["sepa_debit"]))
+    err = refused(lambda: pay(client, token.id, payment_method_types=["us_bank_account"]))
     assert (err.http_status, err.code) == (400, "payment_intent_incompatible_payment_method")
     err = refused(
         lambda: client.v1.payment_intents.create(

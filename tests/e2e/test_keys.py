@@ -70,7 +70,7 @@ def strict(
         f"""
 [accounts.shop]
 id = "{SHOP}"
-country = "fr"
+country = "us"
 secret = ["{keys.shop}", "{keys.shop_live}"]
 publishable = "{keys.shop_pk}"
 
