@@ -25,7 +25,7 @@ from payintents.services import microdeposits
 from payintents.services import payment_intents as intents
 from payintents.services.context import Ctx
 from payintents.services.hosted_pages import BANK_TRANSFER, MICRODEPOSITS
-from payintents.web.pages import page, page_ctx
+from payintents.web.pages import clock_note, page, page_ctx
 
 INVALID_LINK = "This link is not valid."
 
@@ -63,15 +63,15 @@ _AMOUNT_FIELDS = "".join(
 
 
 def routes(runtime: Runtime) -> list[Route]:
-    async def load(request: Request, secret: str, key: str) -> tuple[Ctx, PaymentIntent]:
-        ctx = page_ctx(runtime, request, key, INVALID_LINK)
+    async def load(request: Request, secret: str, key: str) -> tuple[Ctx, int, PaymentIntent]:
+        ctx, ahead = await run_in_threadpool(page_ctx, runtime, request, key, INVALID_LINK)
         intent = await run_in_threadpool(_intent, ctx, request.path_params["intent"], secret)
-        return ctx, intent
+        return ctx, ahead, intent
 
     async def microdeposit_form(request: Request) -> Response:
         q = request.query_params
         try:
-            ctx, intent = await load(
+            ctx, ahead, intent = await load(
                 request, q.get("client_secret", ""), q.get("publishable_key", "")
             )
         except ApiError as err:
@@ -90,7 +90,10 @@ def routes(runtime: Runtime) -> list[Route]:
         )
         return page(
             "microdeposits.html",
-            raw={"fields": _DESCRIPTOR_FIELD if kind == "descriptor_code" else _AMOUNT_FIELDS},
+            raw={
+                "fields": _DESCRIPTOR_FIELD if kind == "descriptor_code" else _AMOUNT_FIELDS,
+                "clock": clock_note(ctx, ahead),
+            },
             instructions=instructions,
             last4=await run_in_threadpool(_last4, ctx, intent),
             amount=_amount(intent["amount"], intent["currency"]),
@@ -110,7 +113,9 @@ def routes(runtime: Runtime) -> list[Route]:
                     params["amounts"] = [int(form.get(f"amount_{i}", "")) for i in (1, 2)]
                 except ValueError:
                     raise ApiError("Enter each deposit as a whole number of cents.") from None
-            ctx = page_ctx(runtime, request, form.get("publishable_key", ""), INVALID_LINK)
+            ctx, _ = await run_in_threadpool(
+                page_ctx, runtime, request, form.get("publishable_key", ""), INVALID_LINK
+            )
             intent = await run_in_threadpool(
                 microdeposits.verify, ctx, request.path_params["intent"], params
             )
@@ -124,7 +129,7 @@ def routes(runtime: Runtime) -> list[Route]:
     async def bank_transfer(request: Request) -> Response:
         q = request.query_params
         try:
-            _, intent = await load(
+            ctx, ahead, intent = await load(
                 request, q.get("client_secret", ""), q.get("publishable_key", "")
             )
         except ApiError as err:
@@ -148,7 +153,7 @@ def routes(runtime: Runtime) -> list[Route]:
             sections.append(f"<h2>{title}</h2><dl>{rows}</dl>")
         return page(
             "bank_transfer.html",
-            raw={"addresses": "".join(sections)},
+            raw={"addresses": "".join(sections), "clock": clock_note(ctx, ahead)},
             amount=_amount(details["amount_remaining"], details["currency"]),
             intent_id=intent["id"],
             reference=details["reference"] or "none needed",

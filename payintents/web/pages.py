@@ -3,6 +3,7 @@ context a page acts in (the account of the publishable key its link carries)."""
 
 from __future__ import annotations
 
+import time
 from html import escape
 from importlib import resources
 from string import Template
@@ -11,10 +12,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from payintents.config import format_duration
 from payintents.domain.ids import request_id
 from payintents.errors import ApiError
 from payintents.runtime import Runtime
 from payintents.services.context import Ctx
+from payintents.testing.hooks import at_account_time
 from payintents.wire import auth
 
 
@@ -27,12 +30,16 @@ def page(
     return HTMLResponse(Template(text).substitute(fields), status_code=status)
 
 
-def page_ctx(runtime: Runtime, request: Request, publishable_key: str, invalid: str) -> Ctx:
-    """Pages work without a secret key, like Stripe's: their links carry the publishable key."""
+def page_ctx(
+    runtime: Runtime, request: Request, publishable_key: str, invalid: str
+) -> tuple[Ctx, int]:
+    """Pages work without a secret key, like Stripe's: their links carry the publishable key.
+    The page acts at its account's time (a read of the store: call it in a worker thread);
+    returns the context and how far the account's clock is ahead of the server's."""
     principal = auth.authenticate(f"Bearer {publishable_key}", runtime.config.api_keys)
     if principal.kind != "publishable":
         raise ApiError(invalid, status=400)
-    return Ctx(
+    ctx = Ctx(
         account=principal.account,
         livemode=principal.livemode,
         key_kind=principal.kind,
@@ -43,4 +50,19 @@ def page_ctx(runtime: Runtime, request: Request, publishable_key: str, invalid: 
         idempotency_key=None,
         base_url=str(request.base_url).rstrip("/"),
         runtime=runtime,
+    )
+    timed = at_account_time(ctx, None, faults=False)
+    assert timed is not None
+    return timed, timed.now - ctx.now
+
+
+def clock_note(ctx: Ctx, ahead: int) -> str:
+    """A line saying the account's time, where its clock is not the server's (HTML)."""
+    if not ahead:
+        return ""
+    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ctx.now))
+    return (
+        f'<p class="note" id="clock">Account clock: {escape(when)} '
+        f"({escape(format_duration(ahead))} ahead of the server's, moved by "
+        "POST /_payintents/clock/advance).</p>"
     )
