@@ -87,33 +87,48 @@ async def advance(runtime: Runtime, ctx: Ctx, params: dict[str, Any]) -> dict[st
     dispatcher = Dispatcher(
         runtime.store, retry_schedule=config.webhook_retry_schedule, timeout=config.webhook_timeout
     )
-    target: int | None = None
+    offset = (await in_thread(controls.peek, runtime.store, ctx.scope)).clock_offset
+    now = runtime.clock.now() + offset
+    # Where the account's offset ends: `seconds` further, or at `to` as of now (the clock
+    # runs on while the work on the way is done).
+    target = offset + target_of(now, params) - now
     while True:
-        target, reached = await in_thread(_step, runtime, ctx.scope, params, target)
+        # What is due at the account's time now, done before the clock moves on.
         while await in_thread(run_due, runtime, ctx.scope):
             pass
         await dispatcher.deliver_due(ctx.scope)
-        if reached:
+        try:
+            reached = await in_thread(_step, runtime, ctx.scope, target)
+        except _Sending:
+            continue
+        if reached is None:
             break
-    await in_thread(idempotency.prune, runtime.store, target, ctx.scope)
+    await in_thread(idempotency.prune, runtime.store, runtime.clock.now() + target, ctx.scope)
     return retrieve(runtime, ctx)
 
 
-def _step(
-    runtime: Runtime, scope: str, params: dict[str, Any], target: int | None
-) -> tuple[int, bool]:
-    """Move the clock to the account's next due moment, or to the target if none comes first;
-    returns the target and whether it was reached."""
+class _Sending(Exception):
+    """A delivery of the account was claimed while its clock was about to move: its attempt
+    must be recorded at the time it was made, so the move waits for it."""
+
+
+def _step(runtime: Runtime, scope: str, target: int) -> bool | None:
+    """Move the clock to the account's next due moment, or to the target offset if none comes
+    first; returns whether the target was reached (None: it was, before this step)."""
     with runtime.store.write() as tx:
         offset = controls.read_for_update(tx, scope).clock_offset
+        if offset >= target:
+            return None
         now = runtime.clock.now() + offset
-        if target is None:
-            target = target_of(now, params)
         upcoming = _next_due(tx, runtime, scope, offset)
-        to = target if upcoming is None else min(target, max(upcoming, now))
-        if to > now:
-            _move(tx, scope, to - now)
-    return target, to == target
+        seconds = target - offset if upcoming is None else min(target - offset, upcoming - now)
+        if seconds > 0:
+            _move(tx, scope, seconds)
+        # Counted after the move, which locked the account's waiting deliveries: any claimed
+        # since the work above would have its outcome recorded after the move.
+        if outbox.in_flight(tx, scope):
+            raise _Sending
+    return offset + seconds == target
 
 
 def _next_due(tx: Tx, runtime: Runtime, scope: str, offset: int) -> int | None:

@@ -15,8 +15,8 @@ import pytest
 import stripe
 
 from payintents.store.sqlite import migrations
-from payintents.wire.auth import redact
-from tests.conftest import make_client, new_key, publishable
+from payintents.wire.auth import account_for, redact
+from tests.conftest import make_client, new_key, publishable, query
 from tests.controls import advance, call, clock, fault, ok, refused
 from tests.e2e.test_bank_and_balance import OFFLINE, TIMEOUT, balance_intent, needs_microdeposits
 from tests.receiver import Receiver
@@ -580,3 +580,28 @@ def test_background_work_of_an_advanced_account_falls_due_on_its_clock(
         time.sleep(0.2)
     canceled = client.v1.payment_intents.retrieve(held.id)
     assert held.created + 3 <= canceled.canceled_at <= held.created + 20
+
+
+def test_an_attempt_in_flight_when_the_clock_moves_is_made_at_its_time(
+    server: ServerProcess, api_key: str, receiver: Receiver
+) -> None:
+    """A delivery a dispatcher is sending when an advance starts: the clock waits for its
+    outcome, so its retry falls due one minute later on the account's clock, within an
+    advance of 61 seconds."""
+    client = make_client(server, api_key)
+    listen(client, receiver, "customer.created")
+    answers = iter([500])
+    receiver.answer = lambda event: next(answers, 200)
+    receiver.delay = 1.5
+    client.v1.customers.create()
+    scope = f"{account_for(api_key.split('_', 2)[2])}/test"
+    deadline = time.monotonic() + 20
+    claimed = (
+        "SELECT COUNT(*) FROM webhook_deliveries "
+        f"WHERE event_scope = '{scope}' AND claim IS NOT NULL"
+    )
+    while query(server.database or "", claimed)[0][0] == 0:
+        assert time.monotonic() < deadline, "the dispatcher did not take the delivery"
+        time.sleep(0.02)
+    advance(server, api_key, seconds=61)
+    assert [status for _, status in receiver.requests] == [500, 200]
