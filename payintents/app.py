@@ -22,6 +22,7 @@ from payintents.resources import ENDPOINTS, SCHEMAS
 from payintents.runtime import Runtime
 from payintents.services.scheduler import run_due
 from payintents.store import open_store
+from payintents.testing import routes as controls
 from payintents.web import bank_pages, three_d_secure
 from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
@@ -112,7 +113,9 @@ def build_app(runtime: Runtime) -> ApiRouter:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    return ApiRouter([route(e, runtime) for e in ENDPOINTS], fallback=app)
+    return ApiRouter(
+        [route(e, runtime) for e in ENDPOINTS] + controls.routes(runtime), fallback=app
+    )
 
 
 # `serve --workers N`: the parent hands each worker process its settings here.

@@ -133,6 +133,13 @@ def _parser() -> argparse.ArgumentParser:
         help="server processes on this host sharing the port (default 1; env PAYINTENTS_WORKERS)",
     )
     serve.add_argument(
+        "--controls",
+        action="store_true",
+        default=env("CONTROLS", "") not in ("", "0", "false"),
+        help="with --api-key or --keys-file, turn on the test controls under /_payintents "
+        "(always on without them; env PAYINTENTS_CONTROLS)",
+    )
+    serve.add_argument(
         "--pool-size",
         type=int,
         default=int(env("POOL_SIZE", "0") or 0) or None,
@@ -199,6 +206,7 @@ def main(argv: list[str] | None = None) -> None:
         forward_events=tuple(e.strip() for e in args.forward_events.split(",") if e.strip()),
         workers=max(1, args.workers),
         pool_size=args.pool_size,
+        controls=args.controls,
     )
     from payintents.app import serve
 

@@ -45,6 +45,9 @@ class Config:
     workers: int = 1
     # PostgreSQL connections per process; None: the store's default.
     pool_size: int | None = None
+    # The test controls under /_payintents where only configured keys work (`keys`); they
+    # are always on where every key is its own account.
+    controls: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -58,6 +61,16 @@ def parse_duration(text: str) -> int:
     if text and text[-1] in units:
         return int(text[:-1]) * units[text[-1]]
     return int(text)
+
+
+def format_duration(seconds: int) -> str:
+    """`8d 2h 5m 3s`, leaving out the units that are zero (`0s` for none)."""
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return " ".join(parts) or "0s"
 
 
 def parse_schedule(text: str) -> tuple[int, ...]:

@@ -1,11 +1,18 @@
 """Work that falls due with time: authorization expiry, asynchronous settlement,
 microdeposit timeouts, refunds that change later, disputes decided or past due. Run by every
-server process; each item is re-checked under its row lock, so processes racing for the same
-item do it once.
+server process (and by an advance of an account's clock, for that account); each item is
+re-checked under its row lock, so processes racing for the same item do it once.
+
+A kind whose objects have work that falls due plugs in here and nowhere else: its private
+part holds `due_at` (the account's time it falls due, None when nothing is pending; see
+store/base.py DUE), its table a `due_at` column with the indexes `(due_at)` and `(scope,
+due_at)`, both `WHERE due_at IS NOT NULL`, and DUE_WORK its handler, which must clear or move
+`due_at` (docs/testing-controls.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from payintents.domain import lifecycle
@@ -18,9 +25,14 @@ from payintents.services.common import emit
 from payintents.services.context import Ctx
 from payintents.services.microdeposits import TIMEOUT, TIMEOUT_MESSAGE, fail_verification
 from payintents.services.refunds import apply_final_status
-from payintents.store.base import Record, Tx
+from payintents.store import controls
+from payintents.store.base import DUE, Record, Tx
 
 BATCH = 100
+
+# What falls due, per kind: the handler gets the locked record and a context at the
+# account's time (at or after its due_at).
+DueWork = Callable[[Tx, Ctx, Record], None]
 
 
 def system_ctx(runtime: Runtime, scope: str, now: int) -> Ctx:
@@ -39,22 +51,30 @@ def system_ctx(runtime: Runtime, scope: str, now: int) -> Ctx:
     )
 
 
-def run_due(runtime: Runtime) -> int:
-    """Do every item due now; returns how many were handled."""
+def run_due(runtime: Runtime, scope: str | None = None) -> int:
+    """Do every item due now (of every account, or of one); returns how many were handled."""
+    # The due_at columns hold the server's time; each item is judged by its account's.
     now = runtime.clock.now()
     handled = 0
-    for kind, handle in (
-        ("payment_intent", _handle),
-        ("refund", apply_final_status),
-        ("dispute", disputes.handle_due),
-    ):
+    for kind, handle in DUE_WORK.items():
         with runtime.store.read() as tx:
-            due = tx.due(kind, now, BATCH)
-        for object_id, scope in due:
-            ctx = system_ctx(runtime, scope, now)
+            due = tx.due(kind, now, BATCH, scope)
+        for object_id, item_scope in due:
             with runtime.store.write() as tx:
-                record = tx.get_for_update(kind, scope, object_id)
-                if record is None or (record.private.get("due_at") or now + 1) > now:
+                ctx = system_ctx(
+                    runtime,
+                    item_scope,
+                    runtime.clock.now() + controls.read(tx, item_scope).clock_offset,
+                )
+                record = tx.get_for_update(kind, item_scope, object_id)
+                due_at = record.private.get(DUE) if record else None
+                if record is None or due_at is None:
+                    continue  # handled meanwhile
+                if due_at > ctx.now:
+                    # Its column was written with a clock offset the account no longer has
+                    # (a write racing an advance or a reset): written again, the column says
+                    # when it falls due now.
+                    tx.update(kind, item_scope, record.data, record.private)
                     continue
                 handle(tx, ctx, record)
         handled += len(due)
@@ -116,3 +136,10 @@ def _settle(tx: Tx, ctx: Ctx, record: Record) -> None:
 
 def _microdeposits_timed_out(tx: Tx, ctx: Ctx, record: Record) -> None:
     fail_verification(tx, ctx, record, TIMEOUT, TIMEOUT_MESSAGE, from_request=False)
+
+
+DUE_WORK: dict[str, DueWork] = {
+    "payment_intent": _handle,
+    "refund": apply_final_status,
+    "dispute": disputes.handle_due,
+}

@@ -19,12 +19,20 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+# The private field (and column) saying when the scheduler next acts on an object
+# (services/scheduler.py DUE_WORK). The field holds the account's time, as the services compute
+# it (ctx.now + a delay); the store keeps the column in the server's time, the field minus the
+# account's clock offset (store/controls.py), so that one index finds what is due on every
+# account, whatever its clock; an advance of an account's clock moves its columns back.
+DUE = "due_at"
+
+
 @dataclass(frozen=True)
 class Kind:
     table: str
     # Top-level fields of the object copied into indexed columns, for filters.
     columns: tuple[str, ...] = ()
-    # Fields of the private part copied into columns (for the scheduler's due-work scan).
+    # Fields of the private part copied into columns (DUE, for the scheduler's due-work scan).
     private_columns: tuple[str, ...] = ()
     # Its metadata is copied into `search_metadata` for the Search API (store/search.py).
     search_metadata: bool = False
@@ -197,8 +205,11 @@ class Tx(Protocol):
         """Objects matching a Search API query, newest first, after the keyset cursor."""
         ...
 
-    def due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
-        """(id, scope) of objects whose `due_at` has passed, oldest first."""
+    def due(
+        self, kind: str, now: int, limit: int, scope: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(id, scope) of objects (of every scope, or of one) whose `due_at` column has
+        passed `now` (the server's time; see DUE), oldest first."""
         ...
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -216,6 +227,11 @@ class Store(Protocol):
     inline_reads: bool
 
     def read(self) -> AbstractContextManager[Tx]: ...
+
+    def read_one(self, statement: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The first row of one statement (in this store's dialect) run outside any
+        transaction, in a snapshot of its own: a single indexed read costs no more."""
+        ...
 
     def write(self) -> AbstractContextManager[Tx]: ...
 

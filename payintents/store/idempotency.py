@@ -76,6 +76,13 @@ def insert(tx: Tx, scope: str, key: str, result: StoredResult) -> None:
     )
 
 
-def prune(tx: Tx, before: int) -> None:
-    """Forget keys created before `before` (they would be treated as new anyway)."""
-    tx.execute(_native(tx, "DELETE FROM idempotency_keys WHERE created < ?"), (before,))
+def prune(tx: Tx, before: int, scope: str | None = None) -> None:
+    """Forget keys (of every account, or of one) created before `before` (they would be
+    treated as new anyway)."""
+    if scope is None:
+        tx.execute(_native(tx, "DELETE FROM idempotency_keys WHERE created < ?"), (before,))
+    else:
+        tx.execute(
+            _native(tx, "DELETE FROM idempotency_keys WHERE scope = ? AND created < ?"),
+            (scope, before),
+        )

@@ -22,8 +22,8 @@ from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
-from payintents.store import search, sql
-from payintents.store.base import KINDS, Page, PageQuery, Record
+from payintents.store import controls, search, sql
+from payintents.store.base import DUE, KINDS, Page, PageQuery, Record
 
 Statement = tuple[str, tuple[Any, ...]]
 T = TypeVar("T")
@@ -77,7 +77,7 @@ class BufferedTx(ABC):
     def _fetch(self, kind: str, scope: str, object_id: str, lock: bool) -> Record | None: ...
 
     @abstractmethod
-    def _due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]: ...
+    def _due(self, kind: str, now: int, limit: int, scope: str | None) -> list[tuple[str, str]]: ...
 
     # The Tx interface (store/base.py).
     def get(self, kind: str, scope: str, object_id: str) -> Record | None:
@@ -104,7 +104,13 @@ class BufferedTx(ABC):
     ) -> None:
         blob = orjson.dumps(data)
         params = sql.insert_params(
-            kind, scope, data, private, blob, orjson.dumps(private) if private else None
+            kind,
+            scope,
+            data,
+            private,
+            blob,
+            orjson.dumps(private) if private else None,
+            self._clock_offset(kind, scope, private),
         )
         rows = list(search.metadata_sync(kind, scope, data, self.ph, replace=False))
         # Assigning an existing key keeps its place: rows are written in first-write order.
@@ -126,6 +132,7 @@ class BufferedTx(ABC):
             private,
             orjson.dumps(data),
             orjson.dumps(private) if private else None,
+            self._clock_offset(kind, scope, private),
         )
         self._written(KINDS[kind].table)
         self._run(sql.update_sql(kind, self.ph), params)
@@ -160,9 +167,11 @@ class BufferedTx(ABC):
         rows = self._run(text, tuple(params))
         return Page([record_of(r) for r in rows[:limit]], len(rows) > limit)
 
-    def due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
+    def due(
+        self, kind: str, now: int, limit: int, scope: str | None = None
+    ) -> list[tuple[str, str]]:
         self.flush()
-        return self._due(kind, now, limit)
+        return self._due(kind, now, limit, scope)
 
     def execute(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         # By table name: no SQL reaches a table without naming it, and a false alarm only
@@ -181,6 +190,12 @@ class BufferedTx(ABC):
         except KeyError:
             found = self._remembered[(table, key)] = read()
             return found
+
+    def _clock_offset(self, kind: str, scope: str, private: dict[str, Any] | None) -> int:
+        """The account's clock offset, where the row's DUE column needs it (base.DUE)."""
+        if private is None or private.get(DUE) is None or DUE not in KINDS[kind].private_columns:
+            return 0
+        return controls.read(self, scope).clock_offset
 
     def _written(self, table: str) -> None:
         if self._remembered:

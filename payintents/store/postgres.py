@@ -83,11 +83,15 @@ class PostgresTx(BufferedTx):
         row = self._cur.execute(text, _clean((object_id, scope))).fetchone()
         return record_of(row) if row else None
 
-    def _due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
+    def _due(self, kind: str, now: int, limit: int, scope: str | None) -> list[tuple[str, str]]:
         """In a write transaction the rows stay locked until it ends, and rows locked by
         others are skipped; a read transaction cannot lock and just lists them."""
         lock = SKIP_LOCKED if self._writable else ""
-        rows = self._cur.execute(sql.due_sql(kind, "%s", lock), (now, limit)).fetchall()
+        if scope is None:
+            rows = self._cur.execute(sql.due_sql(kind, "%s", lock), (now, limit)).fetchall()
+        else:
+            text = sql.due_sql(kind, "%s", lock, of_scope=True)
+            rows = self._cur.execute(text, _clean((scope, now, limit))).fetchall()
         return [(r[0], r[1]) for r in rows]
 
 
@@ -127,10 +131,7 @@ class PostgresStore:
             with sql.join(outer, writable) as tx:
                 yield tx
             return
-        if not self._opened:
-            # Safe to call again on an open pool, so racing threads need no lock.
-            self._pool.open()
-            self._opened = True
+        self._open()
         conn = self._begin(begin)
         tx = PostgresTx(conn.cursor(binary=True), writable)
         if writable:
@@ -150,6 +151,12 @@ class PostgresStore:
             self._local.tx = None
             self._pool.putconn(conn)
 
+    def _open(self) -> None:
+        if not self._opened:
+            # Safe to call again on an open pool, so racing threads need no lock.
+            self._pool.open()
+            self._opened = True
+
     def _begin(self, begin: str) -> psycopg.Connection[Any]:
         """A pooled connection in a new transaction. Pooled connections can break while idle
         (the database restarted or failed over, a proxy cut them); that shows at BEGIN, before
@@ -167,6 +174,21 @@ class PostgresStore:
 
     def read(self) -> Any:
         return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", False)
+
+    def read_one(self, statement: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """On a pooled connection in autocommit: one round trip, no BEGIN or COMMIT."""
+        self._open()
+        for attempt in range(self._pool.max_size + 1):
+            conn = self._pool.getconn()
+            try:
+                return conn.execute(statement, _clean(params)).fetchone()
+            except psycopg.OperationalError:
+                # A connection broken while idle (see _begin): the pool replaces it.
+                if not conn.closed or attempt == self._pool.max_size:
+                    raise
+            finally:
+                self._pool.putconn(conn)
+        raise AssertionError("unreachable")
 
     def write_now(self) -> None:
         # Whether a write would wait shows only in the database (a row lock, the pool): every

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
-from payintents.store.base import KINDS, PageQuery
+from payintents.store.base import DUE, KINDS, PageQuery
 
 _CREATED_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
@@ -27,17 +27,30 @@ def insert_params(
     private: dict[str, Any] | None,
     blob: Any,
     priv: Any,
+    clock_offset: int = 0,
 ) -> tuple:
-    return (data["id"], scope, data["created"], *_columns(kind, data, private), blob, priv)
+    return (
+        data["id"],
+        scope,
+        data["created"],
+        *_columns(kind, data, private, clock_offset),
+        blob,
+        priv,
+    )
 
 
-def _columns(kind: str, data: dict[str, Any], private: dict[str, Any] | None) -> list[Any]:
+def _columns(
+    kind: str, data: dict[str, Any], private: dict[str, Any] | None, clock_offset: int
+) -> list[Any]:
     spec = KINDS[kind]
     derived = spec.derived
     values = [
         derived[c](data) if c in derived else _column_value(data.get(c)) for c in spec.columns
     ]
-    values.extend((private or {}).get(c) for c in spec.private_columns)
+    for column in spec.private_columns:
+        value = (private or {}).get(column)
+        # Kept in the server's time (base.DUE).
+        values.append(value - clock_offset if column == DUE and value is not None else value)
     return values
 
 
@@ -56,8 +69,9 @@ def update_params(
     private: dict[str, Any] | None,
     blob: Any,
     priv: Any,
+    clock_offset: int = 0,
 ) -> tuple:
-    return (*_columns(kind, data, private), blob, priv, data["id"], scope)
+    return (*_columns(kind, data, private, clock_offset), blob, priv, data["id"], scope)
 
 
 def _column_value(value: Any) -> Any:
@@ -109,13 +123,29 @@ def page_sql(kind: str, query: PageQuery, scope: str, ph: str) -> tuple[str, lis
 
 
 @cache
-def due_sql(kind: str, ph: str, lock: str = "") -> str:
-    """Objects whose scheduled work (expiry, settlement) is due, oldest first."""
+def due_sql(kind: str, ph: str, lock: str = "", of_scope: bool = False) -> str:
+    """Objects (of every scope, or of one: its parameter comes first) whose scheduled work
+    (expiry, settlement) is due, oldest first."""
     table = KINDS[kind].table
+    where = f"scope = {ph} AND " if of_scope else ""
     return (
-        f"SELECT id, scope FROM {table} WHERE due_at IS NOT NULL AND due_at <= {ph} "
+        f"SELECT id, scope FROM {table} WHERE {where}due_at IS NOT NULL AND due_at <= {ph} "
         f"ORDER BY due_at LIMIT {ph}{lock}"
     )
+
+
+@cache
+def next_due_sql(kind: str, ph: str) -> str:
+    """When the next scheduled work of one scope falls due (the server's time), if any."""
+    table = KINDS[kind].table
+    return f"SELECT MIN(due_at) FROM {table} WHERE scope = {ph} AND due_at IS NOT NULL"
+
+
+@cache
+def shift_due_sql(kind: str, ph: str) -> str:
+    """The scheduled work of one scope falls due `seconds` sooner (its clock moved ahead)."""
+    table = KINDS[kind].table
+    return f"UPDATE {table} SET due_at = due_at - {ph} WHERE scope = {ph} AND due_at IS NOT NULL"
 
 
 @contextmanager

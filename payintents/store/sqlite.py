@@ -90,8 +90,12 @@ class SqliteTx(BufferedTx):
         row = self._conn.execute(sql.get_sql(kind, "?"), (object_id, scope)).fetchone()
         return record_of(row) if row else None
 
-    def _due(self, kind: str, now: int, limit: int) -> list[tuple[str, str]]:
-        rows = self._conn.execute(sql.due_sql(kind, "?"), (now, limit)).fetchall()
+    def _due(self, kind: str, now: int, limit: int, scope: str | None) -> list[tuple[str, str]]:
+        if scope is None:
+            rows = self._conn.execute(sql.due_sql(kind, "?"), (now, limit)).fetchall()
+        else:
+            text = sql.due_sql(kind, "?", of_scope=True)
+            rows = self._conn.execute(text, (scope, now, limit)).fetchall()
         return [(r[0], r[1]) for r in rows]
 
 
@@ -373,6 +377,10 @@ class SqliteStore:
 
     def read(self) -> Any:
         return self._transaction("BEGIN DEFERRED", False)
+
+    def read_one(self, statement: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        # Outside a transaction, a statement is one of its own (autocommit).
+        return self._connection().execute(statement, params).fetchone()
 
     def write(self) -> Any:
         """A write transaction; one opened while this thread has one open joins it."""

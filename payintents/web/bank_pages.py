@@ -26,7 +26,7 @@ from payintents.services import microdeposits
 from payintents.services import payment_intents as intents
 from payintents.services.context import Ctx
 from payintents.services.hosted_pages import BANK_TRANSFER, MICRODEPOSITS
-from payintents.web.pages import page, page_ctx
+from payintents.web.pages import clock_note, page, page_ctx
 
 INVALID_LINK = "This link is not valid."
 
@@ -64,18 +64,18 @@ _AMOUNT_FIELDS = "".join(
 
 
 def routes(runtime: Runtime) -> list[Route]:
-    async def load(request: Request) -> tuple[Ctx, PaymentIntent]:
+    async def load(request: Request) -> tuple[Ctx, int, PaymentIntent]:
         q = request.query_params
-        ctx = page_ctx(runtime, request, q, INVALID_LINK)
+        ctx, ahead = await run_in_threadpool(page_ctx, runtime, request, q, INVALID_LINK)
         intent = await run_in_threadpool(
             _intent, ctx, request.path_params["intent"], q.get("client_secret", "")
         )
-        return ctx, intent
+        return ctx, ahead, intent
 
     async def microdeposit_form(request: Request) -> Response:
         q = request.query_params
         try:
-            ctx, intent = await load(request)
+            ctx, ahead, intent = await load(request)
         except ApiError as err:
             return _message("Verification unavailable", err.message, 400)
         action = intent.get("next_action") or {}
@@ -92,7 +92,10 @@ def routes(runtime: Runtime) -> list[Route]:
         )
         return page(
             "microdeposits.html",
-            raw={"fields": _DESCRIPTOR_FIELD if kind == "descriptor_code" else _AMOUNT_FIELDS},
+            raw={
+                "fields": _DESCRIPTOR_FIELD if kind == "descriptor_code" else _AMOUNT_FIELDS,
+                "clock": clock_note(ctx, ahead),
+            },
             instructions=instructions,
             last4=await run_in_threadpool(_last4, ctx, intent),
             amount=_amount(intent["amount"], intent["currency"]),
@@ -114,7 +117,7 @@ def routes(runtime: Runtime) -> list[Route]:
                     params["amounts"] = [int(form.get(f"amount_{i}", "")) for i in (1, 2)]
                 except ValueError:
                     raise ApiError("Enter each deposit as a whole number of cents.") from None
-            ctx = page_ctx(runtime, request, form, INVALID_LINK)
+            ctx, _ = await run_in_threadpool(page_ctx, runtime, request, form, INVALID_LINK)
             intent = await run_in_threadpool(
                 microdeposits.verify, ctx, request.path_params["intent"], params
             )
@@ -127,7 +130,7 @@ def routes(runtime: Runtime) -> list[Route]:
 
     async def bank_transfer(request: Request) -> Response:
         try:
-            _, intent = await load(request)
+            ctx, ahead, intent = await load(request)
         except ApiError as err:
             return _message("Instructions unavailable", err.message, 400)
         action = intent.get("next_action") or {}
@@ -149,7 +152,7 @@ def routes(runtime: Runtime) -> list[Route]:
             sections.append(f"<h2>{title}</h2><dl>{rows}</dl>")
         return page(
             "bank_transfer.html",
-            raw={"addresses": "".join(sections)},
+            raw={"addresses": "".join(sections), "clock": clock_note(ctx, ahead)},
             amount=_amount(details["amount_remaining"], details["currency"]),
             intent_id=intent["id"],
             reference=details["reference"] or "none needed",

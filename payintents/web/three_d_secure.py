@@ -18,7 +18,7 @@ from payintents.domain import money
 from payintents.errors import ApiError
 from payintents.runtime import Runtime
 from payintents.services import authentication
-from payintents.web.pages import page, page_ctx
+from payintents.web.pages import clock_note, page, page_ctx
 
 PATH = "/3d_secure_2/hosted"
 INVALID_LINK = "The challenge link is not valid."
@@ -34,7 +34,7 @@ def routes(runtime: Runtime) -> list[Route]:
     async def show(request: Request) -> Response:
         q = request.query_params
         try:
-            ctx = page_ctx(runtime, request, q, INVALID_LINK)
+            ctx, ahead = await run_in_threadpool(page_ctx, runtime, request, q, INVALID_LINK)
             found = await run_in_threadpool(
                 authentication.pending_challenge,
                 ctx,
@@ -50,6 +50,7 @@ def routes(runtime: Runtime) -> list[Route]:
         card = found["payment_method"].get("card")
         return page(
             "three_d_secure.html",
+            raw={"clock": clock_note(ctx, ahead)},
             amount=money.format_amount(intent["amount"], intent["currency"])
             + " "
             + intent["currency"].upper(),
@@ -70,7 +71,7 @@ def routes(runtime: Runtime) -> list[Route]:
             "livemode", "source", "outcome",
         )}  # fmt: skip
         try:
-            ctx = page_ctx(runtime, request, fields, INVALID_LINK)
+            ctx, _ = await run_in_threadpool(page_ctx, runtime, request, fields, INVALID_LINK)
             intent, return_url = await run_in_threadpool(
                 authentication.complete,
                 ctx,

@@ -23,7 +23,8 @@ import httpx
 import orjson
 
 from payintents.resources.events import render_event
-from payintents.store.base import Store
+from payintents.store.base import Store, Tx
+from payintents.testing.faults import WebhookFault, match_delivery
 from payintents.webhooks import outbox, signing
 
 log = logging.getLogger("payintents.webhooks")
@@ -40,6 +41,10 @@ MAX_PER_ENDPOINT = 8
 ERROR_BODY_BYTES = 300
 
 
+# How an attempt a webhook fault rule answered in the endpoint's place is recorded.
+INJECTED = "a fault rule of the account (POST /_payintents/faults)"
+
+
 @dataclass(frozen=True)
 class Job:
     delivery: outbox.Claimed
@@ -49,6 +54,13 @@ class Job:
     url: str
     secret: str
     body: bytes
+    # What a webhook fault rule of the account does to this attempt, if one matched.
+    fault: WebhookFault | None = None
+
+
+# Jobs sent one after another (deliveries a fault rule held back, released newest first);
+# every other job is a run of its own.
+Run = list[Job]
 
 
 class Dispatcher:
@@ -74,37 +86,73 @@ class Dispatcher:
 
     # Store work, run in a worker thread.
 
-    def claim(self, limit: int) -> list[Job]:
+    def claim(self, limit: int, scope: str | None = None) -> list[Run]:
+        """Due deliveries (of every account, or of one), claimed for this dispatcher."""
         with self.store.read() as tx:
-            if not outbox.has_due(tx, outbox.now_ms()):
+            if not outbox.has_due(tx, outbox.now_ms(), scope):
                 return []
         token = secrets.token_hex(8)
-        jobs: list[Job] = []
+        runs: list[Run] = []
         with self.store.write() as tx:
             at = outbox.now_ms()
-            claimed = outbox.claim(tx, token, at, self.lease_ms, limit)
+            claimed = outbox.claim(tx, token, at, self.lease_ms, limit, scope)
             if not claimed:
                 return []
             counts = outbox.pending_counts(tx, {c.event_id for c in claimed})
             for delivery in claimed:
-                endpoint = tx.get("webhook_endpoint", delivery.endpoint_scope, delivery.endpoint_id)
-                event = tx.get("event", delivery.event_scope, delivery.event_id)
-                if endpoint is None or event is None:
-                    gone = "endpoint deleted" if endpoint is None else "event no longer stored"
-                    outbox.drop(tx, delivery, token, gone)
+                fault = match_delivery(tx, delivery.event_scope, delivery.endpoint_id)
+                if fault is None or fault.mode != "hold":
+                    job = self._job(tx, delivery, token, at + self.lease_ms, counts, fault)
+                    if job is not None:
+                        runs.append([job])
                     continue
-                if endpoint.data["status"] != "enabled":
-                    outbox.drop(tx, delivery, token, "endpoint disabled")
-                    continue
-                payload = render_event(
-                    {**event.data, "pending_webhooks": counts.get(delivery.event_id, 0)},
-                    endpoint.data.get("api_version"),
-                )
-                body = orjson.dumps(payload, option=orjson.OPT_INDENT_2)
-                secret = endpoint.private["secret"]
-                url = endpoint.data["url"]
-                jobs.append(Job(delivery, token, at + self.lease_ms, url, secret, body))
-        return jobs
+                outbox.hold(tx, delivery, token, fault.rule_id)
+                if fault.last:
+                    runs.append(self._released(tx, delivery.event_scope, fault, token, at))
+        return [run for run in runs if run]
+
+    def _released(self, tx: Tx, scope: str, fault: WebhookFault, token: str, at: int) -> Run:
+        """What a hold rule held, to be sent now, newest first, each after the one before."""
+        lease = self.lease_ms * fault.count
+        held = outbox.take_held(tx, scope, fault.rule_id, token, at, lease)
+        counts = outbox.pending_counts(tx, {d.event_id for d in held})
+        jobs = (
+            self._job(tx, d, token, at + self.lease_ms * (i + 1), counts, None)
+            for i, d in enumerate(held)
+        )
+        return [job for job in jobs if job is not None]
+
+    def _job(
+        self,
+        tx: Tx,
+        delivery: outbox.Claimed,
+        token: str,
+        lease_until_ms: int,
+        counts: dict[str, int],
+        fault: WebhookFault | None,
+    ) -> Job | None:
+        endpoint = tx.get("webhook_endpoint", delivery.endpoint_scope, delivery.endpoint_id)
+        event = tx.get("event", delivery.event_scope, delivery.event_id)
+        if endpoint is None or event is None:
+            gone = "endpoint deleted" if endpoint is None else "event no longer stored"
+            outbox.drop(tx, delivery, token, gone)
+            return None
+        if endpoint.data["status"] != "enabled":
+            outbox.drop(tx, delivery, token, "endpoint disabled")
+            return None
+        payload = render_event(
+            {**event.data, "pending_webhooks": counts.get(delivery.event_id, 0)},
+            endpoint.data.get("api_version"),
+        )
+        body = orjson.dumps(payload, option=orjson.OPT_INDENT_2)
+        secret = endpoint.private["secret"]
+        url = endpoint.data["url"]
+        return Job(delivery, token, lease_until_ms, url, secret, body, fault)
+
+    def log(self, job: Job, outcome: outbox.Outcome) -> None:
+        """An attempt that decides nothing (the first of a duplicated delivery)."""
+        with self.store.write() as tx:
+            outbox.log_attempt(tx, job.delivery, outcome)
 
     def record(self, job: Job, outcome: outbox.Outcome) -> None:
         with self.store.write() as tx:
@@ -151,6 +199,25 @@ class Dispatcher:
         duration = int((time.monotonic() - started) * 1000)
         return outbox.Outcome(started_ms, duration, code, error)
 
+    async def attempt(self, client: httpx.AsyncClient, job: Job) -> outbox.Outcome:
+        """One attempt: posted, or answered by the fault rule that matched it."""
+        fault = job.fault
+        if fault is None:
+            return await self.post(client, job)
+        if fault.mode == "fail":
+            return outbox.Outcome(
+                outbox.now_ms(), 0, fault.status, f"HTTP {fault.status}: {INJECTED}"
+            )
+        if fault.mode == "timeout":
+            return outbox.Outcome(outbox.now_ms(), 0, None, f"timed out: {INJECTED}")
+        # "duplicate": the endpoint gets the event twice; the second answer decides.
+        await asyncio.to_thread(self.log, job, await self.post(client, job))
+        return await self.post(client, job)
+
+    async def deliver_run(self, client: httpx.AsyncClient, run: Run) -> None:
+        for job in run:
+            await self.deliver(client, job)
+
     async def deliver(self, client: httpx.AsyncClient, job: Job) -> None:
         endpoint = job.delivery.endpoint_id
         gate, users = self._gates.get(endpoint, (asyncio.Semaphore(MAX_PER_ENDPOINT), 0))
@@ -163,7 +230,7 @@ class Dispatcher:
                     await asyncio.to_thread(self.release, [job])
                     self._in_flight.pop(job.delivery.id, None)
                     return
-                outcome = await self.post(client, job)
+                outcome = await self.attempt(client, job)
         finally:
             gate, users = self._gates[endpoint]
             if users == 1:
@@ -199,18 +266,18 @@ class Dispatcher:
             try:
                 while True:
                     room = self.max_in_flight - len(tasks)
-                    jobs: list[Job] = []
+                    runs: list[Run] = []
                     if room > 0:
                         try:
-                            jobs = await asyncio.to_thread(self.claim, room)
+                            runs = await asyncio.to_thread(self.claim, room)
                         except Exception:
                             log.exception("claiming webhook deliveries failed; retrying")
-                    for job in jobs:
-                        self._in_flight[job.delivery.id] = job
-                        task = asyncio.create_task(self.deliver(client, job))
+                    for run in runs:
+                        self._in_flight.update((job.delivery.id, job) for job in run)
+                        task = asyncio.create_task(self.deliver_run(client, run))
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
-                    if not jobs:
+                    if not runs:
                         await asyncio.sleep(self.poll_interval)
             finally:
                 for task in tasks:
@@ -221,6 +288,30 @@ class Dispatcher:
                 if unfinished:
                     with contextlib.suppress(Exception):
                         await asyncio.to_thread(self.release, unfinished)
+
+    async def deliver_due(self, scope: str) -> int:
+        """Send every delivery of one account that is due now, one after another, until none
+        is due, waiting for those another dispatcher is sending (an advance of the account's
+        clock: testing/clock.py); returns how many attempts were made."""
+        attempted = 0
+        limits = httpx.Limits(max_connections=MAX_PER_ENDPOINT)
+        async with httpx.AsyncClient(follow_redirects=False, limits=limits) as client:
+            while True:
+                runs = await asyncio.to_thread(self.claim, self.max_in_flight, scope)
+                for run in runs:
+                    for job in run:
+                        self._in_flight[job.delivery.id] = job
+                        await self.deliver(client, job)
+                        attempted += 1
+                if runs:
+                    continue
+                if not await asyncio.to_thread(self._sending, scope):
+                    return attempted
+                await asyncio.sleep(self.poll_interval / 4)
+
+    def _sending(self, scope: str) -> bool:
+        with self.store.read() as tx:
+            return outbox.in_flight(tx, scope) > 0
 
 
 async def _head(response: httpx.Response) -> str:

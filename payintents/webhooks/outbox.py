@@ -9,7 +9,9 @@ dispatcher at a time, and a dispatcher that dies leaves rows that come due
 again when their lease lapses.
 
 Delivery timing runs on the wall clock, not the API's shiftable clock: retry
-delays and leases are real seconds, whatever `--clock-offset` says.
+delays and leases are real seconds, whatever `--clock-offset` says. An advance of one
+account's clock (testing/clock.py) moves its waiting deliveries' due times back by as much,
+as it does the due work of its objects.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ GLOBAL_SCOPE = "*"
 MAX_ENDPOINTS = 16
 
 PENDING, SUCCEEDED, FAILED, CANCELED = "pending", "succeeded", "failed", "canceled"
+# Held back by a webhook fault rule (held_by) until the rule releases it (testing/faults.py).
+HELD = "held"
 
 
 def now_ms() -> int:
@@ -98,7 +102,7 @@ def pending_counts(tx: Tx, event_ids: Iterable[str]) -> dict[str, int]:
         sql(
             tx,
             f"SELECT event_id, COUNT(*) FROM webhook_deliveries WHERE event_id IN ({marks}) "
-            "AND status IN ('pending', 'failed') GROUP BY event_id",
+            "AND status IN ('pending', 'held', 'failed') GROUP BY event_id",
         ),
         tuple(ids),
     )
@@ -119,12 +123,20 @@ def cancel_for_endpoint(tx: Tx, endpoint_id: str) -> None:
     )
 
 
-def has_due(tx: Tx, at_ms: int) -> bool:
+def _of_scope(scope: str | None) -> tuple[str, tuple[Any, ...]]:
+    """The condition (and its parameter) limiting a statement to one account's deliveries."""
+    return ("event_scope = ? AND ", (scope,)) if scope is not None else ("", ())
+
+
+def has_due(tx: Tx, at_ms: int, scope: str | None = None) -> bool:
+    where, params = _of_scope(scope)
     rows = tx.execute(
         sql(
-            tx, "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND due_ms <= ? LIMIT 1"
+            tx,
+            f"SELECT 1 FROM webhook_deliveries WHERE {where}status = 'pending' AND due_ms <= ? "
+            "LIMIT 1",
         ),
-        (at_ms,),
+        (*params, at_ms),
     )
     return bool(rows)
 
@@ -140,17 +152,23 @@ class Claimed:
     attempts: int
 
 
-def claim(tx: Tx, token: str, at_ms: int, lease_ms: int, limit: int) -> list[Claimed]:
-    """Take up to `limit` due deliveries for this dispatcher until `at_ms + lease_ms`."""
+_CLAIMED = "RETURNING id, event_id, event_scope, endpoint_id, endpoint_scope, attempts"
+
+
+def claim(
+    tx: Tx, token: str, at_ms: int, lease_ms: int, limit: int, scope: str | None = None
+) -> list[Claimed]:
+    """Take up to `limit` due deliveries (of every account, or of one) for this dispatcher
+    until `at_ms + lease_ms`, the earliest due first, returned in the order they were made."""
+    where, params = _of_scope(scope)
     rows = tx.execute(
         sql(
             tx,
             "UPDATE webhook_deliveries SET due_ms = ?, claim = ? WHERE id IN ("
-            "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND due_ms <= ? "
-            f"ORDER BY due_ms, id LIMIT ?{skip_locked(tx)}) "
-            "RETURNING id, event_id, event_scope, endpoint_id, endpoint_scope, attempts",
+            f"SELECT id FROM webhook_deliveries WHERE {where}status = 'pending' AND due_ms <= ? "
+            f"ORDER BY due_ms, id LIMIT ?{skip_locked(tx)}) {_CLAIMED}",
         ),
-        (at_ms + lease_ms, token, at_ms, limit),
+        (at_ms + lease_ms, token, *params, at_ms, limit),
     )
     return sorted((Claimed(*r) for r in rows), key=lambda c: c.id)
 
@@ -167,12 +185,8 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def record_attempt(
-    tx: Tx, job: Claimed, token: str, outcome: Outcome, schedule: tuple[int, ...]
-) -> bool:
-    """Record one attempt and what comes next: done, a retry after the scheduled delay, or
-    given up once the schedule is spent. False if the claim had lapsed and been taken over
-    (the attempt is recorded; the new holder decides what comes next)."""
+def log_attempt(tx: Tx, job: Claimed, outcome: Outcome) -> None:
+    """One attempt to post, with its outcome (the `payintents events` command shows them)."""
     tx.execute(
         sql(
             tx,
@@ -190,6 +204,15 @@ def record_attempt(
             int(outcome.succeeded),
         ),
     )
+
+
+def record_attempt(
+    tx: Tx, job: Claimed, token: str, outcome: Outcome, schedule: tuple[int, ...]
+) -> bool:
+    """Record one attempt and what comes next: done, a retry after the scheduled delay, or
+    given up once the schedule is spent. False if the claim had lapsed and been taken over
+    (the attempt is recorded; the new holder decides what comes next)."""
+    log_attempt(tx, job, outcome)
     done_ms = outcome.attempted_ms + outcome.duration_ms
     if outcome.succeeded:
         status, due, delivered = SUCCEEDED, done_ms, done_ms // 1000
@@ -231,4 +254,86 @@ def drop(tx: Tx, job: Claimed, token: str, reason: str) -> None:
             "WHERE id = ? AND claim = ?",
         ),
         (reason, job.id, token),
+    )
+
+
+# What the test controls do to deliveries (testing/faults.py, testing/clock.py).
+
+
+def hold(tx: Tx, job: Claimed, token: str, rule_id: str) -> None:
+    """A claimed delivery held back by a fault rule: not attempted until the rule lets go."""
+    tx.execute(
+        sql(
+            tx,
+            "UPDATE webhook_deliveries SET status = 'held', held_by = ?, claim = NULL "
+            "WHERE id = ? AND claim = ?",
+        ),
+        (rule_id, job.id, token),
+    )
+
+
+def take_held(
+    tx: Tx, scope: str, rule_id: str, token: str, at_ms: int, lease_ms: int
+) -> list[Claimed]:
+    """What a rule held, claimed by this dispatcher to be sent now, newest first."""
+    rows = tx.execute(
+        sql(
+            tx,
+            "UPDATE webhook_deliveries SET status = 'pending', held_by = NULL, due_ms = ?, "
+            "claim = ? WHERE event_scope = ? AND status = 'held' AND held_by = ? "
+            f"{_CLAIMED}",
+        ),
+        (at_ms + lease_ms, token, scope, rule_id),
+    )
+    return sorted((Claimed(*r) for r in rows), key=lambda c: c.id, reverse=True)
+
+
+def release_held(tx: Tx, scope: str, at_ms: int) -> int:
+    """Every delivery of the account held back, due now (its rules were cleared)."""
+    rows = tx.execute(
+        sql(
+            tx,
+            "UPDATE webhook_deliveries SET status = 'pending', held_by = NULL, due_ms = ? "
+            "WHERE event_scope = ? AND status = 'held' RETURNING id",
+        ),
+        (at_ms, scope),
+    )
+    return len(rows)
+
+
+def next_due_ms(tx: Tx, scope: str) -> int | None:
+    """When the account's next waiting delivery falls due (one no dispatcher holds)."""
+    rows = tx.execute(
+        sql(
+            tx,
+            "SELECT MIN(due_ms) FROM webhook_deliveries "
+            "WHERE event_scope = ? AND status = 'pending' AND claim IS NULL",
+        ),
+        (scope,),
+    )
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+def in_flight(tx: Tx, scope: str) -> int:
+    """The account's deliveries a dispatcher holds now (being sent)."""
+    rows = tx.execute(
+        sql(
+            tx,
+            "SELECT COUNT(*) FROM webhook_deliveries "
+            "WHERE event_scope = ? AND status = 'pending' AND claim IS NOT NULL",
+        ),
+        (scope,),
+    )
+    return int(rows[0][0])
+
+
+def move_due(tx: Tx, scope: str, ms: int) -> None:
+    """The account's waiting deliveries fall due `ms` sooner (its clock moved ahead)."""
+    tx.execute(
+        sql(
+            tx,
+            "UPDATE webhook_deliveries SET due_ms = due_ms - ? "
+            "WHERE event_scope = ? AND status = 'pending' AND claim IS NULL",
+        ),
+        (ms, scope),
     )

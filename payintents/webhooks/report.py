@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from payintents.config import format_duration
 from payintents.events.listing import blob
+from payintents.store import controls
 from payintents.store.base import Store, Tx
 from payintents.webhooks.outbox import sql
 
@@ -86,12 +88,15 @@ def recent(store: Store, scope: str | None = None, limit: int = 20) -> list[dict
                         "succeeded": bool(row[5]),
                     }
                 )
+        offsets = {scope: controls.read(tx, scope).clock_offset for scope, _ in events}
     return [
         {
             "id": event["id"],
             "type": event["type"],
             "created": event["created"],
             "scope": event_scope,
+            # Seconds its account's clock is ahead of the server's (/_payintents/clock).
+            "clock_offset": offsets[event_scope],
             "deliveries": deliveries[event["id"]],
         }
         for event_scope, event in events
@@ -109,6 +114,13 @@ def format_text(events: list[dict[str, Any]]) -> str:
     for event in events:
         created = _when(event["created"] * 1000)
         lines.append(f"{created}  {event['id']}  {event['type']}  [{event['scope']}]")
+        if event["clock_offset"]:
+            # The event's time is its account's; its attempts' are the wall clock's.
+            ahead = format_duration(event["clock_offset"])
+            lines.append(
+                f"    (account clock {ahead} ahead of the server's; attempts below are in real "
+                "time)"
+            )
         if not event["deliveries"]:
             lines.append("    (no webhook endpoint wanted it)")
         for d in event["deliveries"]:

@@ -25,6 +25,8 @@ from payintents.errors import ApiError
 from payintents.runtime import Runtime
 from payintents.services.context import Ctx
 from payintents.services.expansion import resolver
+from payintents.store.controls import NONE, AccountControls
+from payintents.testing import hooks
 from payintents.wire import auth, expand, form, idempotency, permissions
 from payintents.wire.errors import error_body, internal_error
 from payintents.wire.params import Params
@@ -121,7 +123,7 @@ async def send_response(
         (b"request-id", request_id.encode()),
         (b"stripe-version", version.encode()),
     ]
-    if 400 <= status < 500 and status != 409:
+    if 400 <= status < 500 and status != 409 and not (extra and "stripe-should-retry" in extra):
         headers.append((b"stripe-should-retry", b"false"))
     if extra:
         headers.extend((k.encode(), v.encode("latin-1")) for k, v in extra.items())
@@ -242,12 +244,12 @@ def handle(
     ctx: Ctx,
     params: dict[str, Any],
     path_params: dict[str, str],
-    resolve: expand.Resolve,
+    principal: auth.Principal,
 ) -> Any:
     """The handler's object, with what `expand[]` names in place of ids."""
     result = endpoint.handler(ctx, params, path_params)
     paths = params.get("expand")
-    return expand.expand(result, paths, resolve) if paths else result
+    return expand.expand(result, paths, objects_resolver(ctx, principal)) if paths else result
 
 
 def answer_of(
@@ -255,14 +257,28 @@ def answer_of(
     ctx: Ctx,
     params: dict[str, Any],
     path_params: dict[str, str],
-    resolve: expand.Resolve,
+    principal: auth.Principal,
 ) -> idempotency.Result:
     """Status and body, an error answer included: a handler may raise after it committed
     (a decline), and the transaction around this call must commit too."""
     try:
-        return 200, orjson.dumps(handle(endpoint, ctx, params, path_params, resolve))
+        return 200, orjson.dumps(handle(endpoint, ctx, params, path_params, principal))
     except ApiError as err:
         return err.status, render_error(err, ctx.request_id, ctx.now, ctx.livemode)
+
+
+def answer_at_account_time(
+    endpoint: Endpoint,
+    ctx: Ctx,
+    account: AccountControls | None,
+    faults: bool,
+    params: dict[str, Any],
+    path_params: dict[str, str],
+    principal: auth.Principal,
+) -> idempotency.Result | None:
+    """answer_of at the account's time; None where a fault rule may apply (hooks)."""
+    timed = hooks.at_account_time(ctx, account, faults)
+    return None if timed is None else answer_of(endpoint, timed, params, path_params, principal)
 
 
 async def in_thread(fn: Callable[..., T], *args: Any) -> T:
@@ -287,10 +303,58 @@ async def in_write(ctx: Ctx, fn: Callable[..., T], *args: Any) -> T:
     return result
 
 
+# Where the HTTP server puts a callable that closes the request's connection at once, without
+# an answer (server_protocol.py): a `drop_after_commit` fault rule's answer.
+ABORT = "payintents.abort"
+
+# (status, body, extra headers) of one request; None: a fault rule may apply, ask it first.
+Outcome = tuple[int, bytes, dict[str, str] | None] | None
+
+
 def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
     # A read on a store that answers in well under a millisecond (SQLite) runs on the event
     # loop: handing it to a thread and back would cost more than the read.
     inline = endpoint.method == "GET" and runtime.store.inline_reads
+
+    async def run(
+        ctx: Ctx,
+        principal: auth.Principal,
+        account: AccountControls | None,
+        faults: bool,
+        tree: dict[str, Any],
+        params: dict[str, Any],
+        path: dict[str, str],
+        url: str,
+    ) -> Outcome:
+        """The request at its account's time. `account` is the account's row where reading
+        it here costs less than a thread hand-off (SQLite); else it is read where the work
+        runs, in the worker thread."""
+        if account is not None:
+            timed = hooks.at_account_time(ctx, account, faults)
+            if timed is None:
+                return None
+            # Applied: nothing is left to apply where the work runs.
+            ctx, account = timed, NONE
+        # Stripe: keys have no effect on GET and DELETE, which are idempotent already.
+        if ctx.idempotency_key is not None and endpoint.method == "POST":
+            return await _idempotent(
+                url,
+                ctx.idempotency_key,
+                ctx,
+                account,
+                faults,
+                tree,
+                endpoint,
+                params,
+                path,
+                principal,
+            )
+        if inline:
+            return 200, orjson.dumps(handle(endpoint, ctx, params, path, principal)), None
+        answer = await in_write(
+            ctx, answer_at_account_time, endpoint, ctx, account, faults, params, path, principal
+        )
+        return None if answer is None else (*answer, None)
 
     async def serve(scope: Scope, receive: Receive, send: Send, path: dict[str, str]) -> None:
         rid = new_request_id()
@@ -298,7 +362,7 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
         version = versions.DEFAULT_VERSION
         livemode = False
         method = scope["method"]
-        status, extra = 200, None
+        status, extra, drop = 200, None, False
         try:
             headers = request_headers(scope)
             body = await read_body(receive) if method == "POST" else b""
@@ -331,19 +395,21 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
                 client_ip=(scope.get("client") or (None,))[0],
                 user_agent=headers.get("user-agent"),
             )
-            resolve = objects_resolver(ctx, principal)
-            # Stripe: keys have no effect on GET and DELETE, which are idempotent already.
-            if method == "POST" and ctx.idempotency_key is not None:
-                url = scope.get("root_path", "") + scope["path"]
-                status, answer, extra = await _idempotent(
-                    url, ctx.idempotency_key, ctx, tree, endpoint, params, path, resolve
-                )
-            elif inline:
-                answer = orjson.dumps(handle(endpoint, ctx, params, path, resolve))
-            else:
-                status, answer = await in_write(
-                    ctx, answer_of, endpoint, ctx, params, path, resolve
-                )
+            url = scope.get("root_path", "") + scope["path"]
+            account = hooks.peek(ctx) if runtime.store.inline_reads else None
+            outcome = await run(ctx, principal, account, True, tree, params, path, url)
+            if outcome is None:
+                fault, ctx = await in_thread(hooks.fault, ctx, method, scope["path"])
+                if fault is not None and fault.error is not None:
+                    err = fault.error
+                    outcome = err.status, render_error(err, rid, ctx.now, livemode), fault.headers
+                else:
+                    if fault is not None and fault.delay_ms:
+                        await asyncio.sleep(fault.delay_ms / 1000)
+                    drop = fault is not None and fault.mode == "drop_after_commit"
+                    outcome = await run(ctx, principal, NONE, False, tree, params, path, url)
+                assert outcome is not None
+            status, answer, extra = outcome
         except Disconnected:
             return
         except ApiError as err:
@@ -352,6 +418,11 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
             log.exception("unhandled error in %s %s", method, scope["path"])
             err = internal_error()
             status, answer = err.status, render_error(err, rid, now, livemode)
+        if drop:
+            # Committed (the write was awaited), and no answer: the client sees the
+            # connection close, as when a response is lost on the way.
+            scope["extensions"][ABORT]()
+            return
         await send_response(send, status, answer, rid, version, extra)
 
     return endpoint.method, endpoint.path, serve
@@ -361,30 +432,38 @@ async def _idempotent(
     path: str,
     key: str,
     ctx: Ctx,
+    account: AccountControls | None,
+    faults: bool,
     tree: dict[str, Any],
     endpoint: Endpoint,
     params: dict[str, Any],
     path_params: dict[str, str],
-    resolve: expand.Resolve,
-) -> tuple[int, bytes, dict[str, str]]:
+    principal: auth.Principal,
+) -> Outcome:
     idempotency.check_key(key)
 
-    def run() -> tuple[idempotency.Result, str | None]:
+    def run() -> tuple[idempotency.Result, str | None] | None:
+        timed = hooks.at_account_time(ctx, account, faults)
+        if timed is None:
+            return None
         return idempotency.run(
-            ctx.store,
-            scope=ctx.scope,
+            timed.store,
+            scope=timed.scope,
             key=key,
             endpoint=path,
             params=tree,
-            request_id=ctx.request_id,
-            now=ctx.now,
-            execute=lambda: answer_of(endpoint, ctx, params, path_params, resolve),
+            request_id=timed.request_id,
+            now=timed.now,
+            execute=lambda: answer_of(endpoint, timed, params, path_params, principal),
         )
 
     # Held from before the write waits for the store's lock (on the loop, see in_write), so
     # a repeat arriving meanwhile is refused at once.
     with IN_FLIGHT.hold(ctx.scope, key):
-        (status, body), original = await in_write(ctx, run)
+        result = await in_write(ctx, run)
+    if result is None:
+        return None
+    (status, body), original = result
     headers = {"idempotency-key": key, "original-request": original or ctx.request_id}
     if original is not None:
         headers["idempotent-replayed"] = "true"

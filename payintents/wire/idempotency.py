@@ -120,6 +120,7 @@ def run(
         return (status, body), None
 
 
-def prune(store: Store, now: int) -> None:
+def prune(store: Store, now: int, scope: str | None = None) -> None:
+    """Forget the keys past their 24 hours at `now` (the server's time, or an account's)."""
     with store.write() as tx:
-        table.prune(tx, now - RETENTION_SECONDS)
+        table.prune(tx, now - RETENTION_SECONDS, scope)

@@ -1,6 +1,7 @@
 """The HTTP server's protocol: uvicorn's httptools protocol, except that a request its parser
 cannot read gets Stripe's error body (JSON, invalid_request_error) instead of uvicorn's
-plain-text "Invalid HTTP request received.".
+plain-text "Invalid HTTP request received.", and a request's handler can close its connection
+without answering (wire/http.py ABORT).
 
 httptools splits a request target with 16-bit offsets, so one longer than 65,535 bytes cannot
 be read at all: such a request is answered 414 once its head is in, and the rest of its target
@@ -20,7 +21,7 @@ from payintents.domain.ids import request_id
 from payintents.domain.versions import DEFAULT_VERSION
 from payintents.errors import ApiError
 from payintents.wire.errors import error_body
-from payintents.wire.http import response_headers
+from payintents.wire.http import ABORT, response_headers
 
 MAX_URL_BYTES = 65_535
 URL_TOO_LONG = f"Request URL too long: the limit is {MAX_URL_BYTES} bytes."
@@ -33,6 +34,9 @@ class StripeErrorsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.url_too_long = False
+        # How a request's handler drops its connection without answering (a fault rule's
+        # drop_after_commit): at once, with nothing written.
+        self.scope["extensions"] = {ABORT: self.transport.abort}
 
     def on_url(self, url: bytes) -> None:
         if self.url_too_long or len(self.url) + len(url) > MAX_URL_BYTES:

@@ -8,6 +8,8 @@ import time
 import pytest
 import stripe
 
+from tests.conftest import make_client
+from tests.controls import advance
 from tests.schema import assert_stripe_shape
 
 
@@ -215,6 +217,30 @@ def test_losing_evidence_and_inquiry_outcomes(client: stripe.StripeClient) -> No
     withdrawn = client.v1.events.list(params={"type": "charge.dispute.funds_withdrawn"}).data
     assert sorted(e.data.object.id for e in withdrawn) == sorted([lost.id, inquiry.id])
     assert client.v1.events.list(params={"type": "charge.dispute.funds_reinstated"}).data == []
+
+
+def test_advancing_the_clock_carries_disputes_to_their_outcome(server, api_key) -> None:
+    """An unanswered dispute is lost once its response window ends, a submitted one decided,
+    at the account's time: an advance does both before it answers, in that account only."""
+    client, other = make_client(server, api_key), make_client(server)
+    unanswered = dispute_of(client, paid(client, "pm_card_createDispute"))
+    submitted = dispute_of(client, paid(client, "pm_card_createDispute", amount=900))
+    client.v1.disputes.update(
+        submitted.id, params={"evidence": {"uncategorized_text": "winning_evidence"}}
+    )
+    elsewhere = dispute_of(other, paid(other, "pm_card_createDispute"))
+    advance(server, api_key, seconds=3600)
+    assert client.v1.disputes.retrieve(submitted.id).status == "won"
+    assert client.v1.disputes.retrieve(unanswered.id).status == "needs_response"
+    advance(server, api_key, seconds=7 * 86400)
+    lost = client.v1.disputes.retrieve(unanswered.id)
+    assert lost.status == "lost"
+    closed = client.v1.events.list(params={"type": "charge.dispute.closed"}).data
+    assert [(e.data.object.id, e.data.object.status) for e in closed] == [
+        (unanswered.id, "lost"),
+        (submitted.id, "won"),
+    ]
+    assert other.v1.disputes.retrieve(elsewhere.id).status == "needs_response"
 
 
 def test_close_accepts_the_dispute(client: stripe.StripeClient) -> None:
