@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
 from pathlib import Path
 
 import httpx
@@ -222,3 +223,12 @@ def test_the_schema_a_postgresql_url_names_is_created(tmp_path: Path) -> None:
     finally:
         with psycopg.connect(base, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def test_version_and_defaults_in_help() -> None:
+    version = subprocess.run([*PYTHON_M, "--version"], capture_output=True, text=True)
+    assert version.stdout == f"payintents {metadata.version('payintents')}\n"
+    text = subprocess.run([*PYTHON_M, "serve", "--help"], capture_output=True, text=True).stdout
+    flat = " ".join(text.split())
+    for shown in ("(default: 12111)", "(default: 127.0.0.1)", "(default: 7d)"):
+        assert shown in flat, shown
