@@ -6,7 +6,10 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
+import sys
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -128,14 +131,30 @@ def create_app() -> ApiRouter:
     return build_app(build_runtime(config_from_json(os.environ[WORKER_CONFIG_ENV])))
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything says it listens, so a port in use is one
+    line naming it, not a traceback after "listening on"."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        hint = " (is another server running there? choose one with --port)"
+        sys.exit(f"payintents: cannot listen on {host}:{port}: {err.strerror}{hint}")
+    # Worker processes inherit it (serve --workers N).
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(config: Config) -> None:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
+    sock = listen(config.host, config.port)
     runtime = build_runtime(config)
     forward.setup(runtime)
-    options = {
-        "host": config.host,
-        "port": config.port,
+    options: dict[str, Any] = {
         "log_level": "warning",
         "access_log": False,
         "loop": "uvloop",
@@ -144,7 +163,7 @@ def serve(config: Config) -> None:
     }
     if config.workers <= 1:
         print(f"payintents: listening on http://{config.host}:{config.port}", flush=True)
-        uvicorn.run(build_app(runtime), **options)
+        uvicorn.Server(uvicorn.Config(build_app(runtime), **options)).run(sockets=[sock])
         return
     # Migrations and the forwarding endpoint are done once, here; the workers share nothing
     # but the store, so they build their own (a pool or connections of each process's own).
@@ -155,4 +174,7 @@ def serve(config: Config) -> None:
         f"with {config.workers} worker processes",
         flush=True,
     )
-    uvicorn.run("payintents.app:create_app", factory=True, workers=config.workers, **options)
+    workers = uvicorn.Config(
+        "payintents.app:create_app", factory=True, workers=config.workers, **options
+    )
+    Multiprocess(workers, sockets=[sock]).run()

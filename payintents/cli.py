@@ -13,6 +13,17 @@ from payintents.config import Config, env, parse_duration, parse_schedule
 from payintents.store import describe, open_store
 
 
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("payintents")
+
+
+class _Subparser(argparse.ArgumentParser):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(formatter_class=_Help, **kwargs)  # type: ignore[arg-type]
+
+
 def _country(text: str) -> str:
     code = text.strip().upper()
     if len(code) != 2 or not code.isalpha() or not code.isascii():
@@ -20,11 +31,25 @@ def _country(text: str) -> str:
     return code
 
 
+class _Help(argparse.HelpFormatter):
+    """Each flag's help ends with its default, where it has one its text does not name."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if "default" in text or default in (None, False, [], argparse.SUPPRESS):
+            return text
+        if isinstance(default, tuple):
+            default = ",".join(str(d) for d in default)
+        return f"{text} (default: {str(default).replace('%', '%%')})"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="payintents", description="A server that speaks Stripe's PaymentIntents API."
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"payintents {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Subparser)
     serve = sub.add_parser("serve", help="run the HTTP server")
     migrate = sub.add_parser("migrate", help="apply the database migrations and exit")
     dispatch = sub.add_parser(

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql as pgsql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
@@ -210,6 +211,8 @@ class PostgresStore:
         Processes starting at once queue on an advisory lock of the schema; the first
         applies, the others find nothing left to do."""
         applied: list[str] = []
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            _create_schema(conn)
         with psycopg.connect(self.url, autocommit=True) as conn, conn.transaction():
             conn.execute(
                 "SELECT pg_advisory_xact_lock("
@@ -235,6 +238,19 @@ class PostgresStore:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _create_schema(conn: psycopg.Connection[Any]) -> None:
+    """The schema the URL's search_path names first, created if it does not exist yet (with
+    none, PostgreSQL refuses every CREATE TABLE: "no schema has been selected")."""
+    if conn.execute("SELECT current_schema()").fetchone() != (None,):
+        return
+    first = conn.execute("SHOW search_path").fetchone()[0].split(",")[0].strip()
+    name = first[1:-1].replace('""', '"') if first.startswith('"') else first
+    if not name or name == "$user":
+        return
+    with contextlib.suppress(psycopg.errors.UniqueViolation):  # another process was first
+        conn.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(name)))
 
 
 def display_url(url: str) -> str:

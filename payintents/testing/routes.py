@@ -112,15 +112,12 @@ def _control(
 
     async def serve(scope: Scope, receive: Receive, send: Send, _: dict[str, str]) -> None:
         rid = new_request_id()
-        now = runtime.clock.now()
-        livemode = False
         status = 200
         try:
             headers = request_headers(scope)
             body = await read_body(receive) if method == "POST" else b""
             tree = read_params(method, scope["query_string"].decode("latin-1"), headers, body)
             principal = auth.authenticate(headers.get("authorization"), runtime.config.keys)
-            livemode = principal.livemode
             if not enabled:
                 raise ApiError(DISABLED, status=403)
             auth.require_secret(principal)
@@ -135,23 +132,22 @@ def _control(
                 publishable_key=principal.publishable_key,
                 request_id=rid,
                 version=versions.DEFAULT_VERSION,
-                now=now,
+                now=runtime.clock.now(),
                 idempotency_key=None,
                 base_url=base_url(scope, headers),
                 runtime=runtime,
             )
             timed = await in_thread(at_account_time, ctx, None, False)
             assert timed is not None
-            now = timed.now
             answer = orjson.dumps(await control(timed, args))
         except Disconnected:
             return
         except ApiError as err:
-            status, answer = err.status, render_error(err, rid, now, livemode)
+            status, answer = err.status, render_error(err)
         except Exception:
             log.exception("unhandled error in %s %s", method, scope["path"])
             err = internal_error()
-            status, answer = err.status, render_error(err, rid, now, livemode)
+            status, answer = err.status, render_error(err)
         await send_response(send, status, answer, rid, versions.DEFAULT_VERSION)
 
     return method, PREFIX + path, serve

@@ -7,7 +7,9 @@ from typing import Any
 from payintents.errors import ApiError
 
 
-def error_body(err: ApiError, request_id: str, now: int, livemode: bool) -> dict[str, Any]:
+def error_body(err: ApiError) -> dict[str, Any]:
+    """Stripe's fields but `request_log_url`, which points at Stripe's dashboard: it cannot
+    show a request made here, so it is left out, as on errors Stripe logs nowhere."""
     body: dict[str, Any] = {}
     if err.code is not None:
         body["code"] = err.code
@@ -16,8 +18,6 @@ def error_body(err: ApiError, request_id: str, now: int, livemode: bool) -> dict
     body["message"] = err.message
     if err.param is not None:
         body["param"] = err.param
-    mode = "" if livemode else "test/"
-    body["request_log_url"] = f"https://dashboard.stripe.com/{mode}logs/{request_id}?t={now}"
     body["type"] = err.type
     return {"error": body}
 

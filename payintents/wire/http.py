@@ -131,8 +131,8 @@ async def send_response(
     await send({"type": "http.response.body", "body": body})
 
 
-def render_error(err: ApiError, request_id: str, now: int, livemode: bool) -> bytes:
-    return orjson.dumps(error_body(err, request_id, now, livemode))
+def render_error(err: ApiError) -> bytes:
+    return orjson.dumps(error_body(err))
 
 
 class Disconnected(Exception):
@@ -264,7 +264,7 @@ def answer_of(
     try:
         return 200, orjson.dumps(handle(endpoint, ctx, params, path_params, principal))
     except ApiError as err:
-        return err.status, render_error(err, ctx.request_id, ctx.now, ctx.livemode)
+        return err.status, render_error(err)
 
 
 def answer_at_account_time(
@@ -360,7 +360,6 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
         rid = new_request_id()
         now = runtime.clock.now()
         version = versions.DEFAULT_VERSION
-        livemode = False
         method = scope["method"]
         status, extra, drop = 200, None, False
         try:
@@ -371,7 +370,6 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
             auth.take_form_credentials(headers, tree)
             version = request_version(headers)
             principal = auth.authenticate(headers.get("authorization"), runtime.config.keys)
-            livemode = principal.livemode
             authorize(endpoint, principal, headers)
             params = endpoint.params.parse(tree)
             publishable = principal.kind == "publishable"
@@ -402,7 +400,7 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
                 fault, ctx = await in_thread(hooks.fault, ctx, method, scope["path"])
                 if fault is not None and fault.error is not None:
                     err = fault.error
-                    outcome = err.status, render_error(err, rid, ctx.now, livemode), fault.headers
+                    outcome = err.status, render_error(err), fault.headers
                 else:
                     if fault is not None and fault.delay_ms:
                         await asyncio.sleep(fault.delay_ms / 1000)
@@ -413,11 +411,11 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
         except Disconnected:
             return
         except ApiError as err:
-            status, answer = err.status, render_error(err, rid, now, livemode)
+            status, answer = err.status, render_error(err)
         except Exception:
             log.exception("unhandled error in %s %s", method, scope["path"])
             err = internal_error()
-            status, answer = err.status, render_error(err, rid, now, livemode)
+            status, answer = err.status, render_error(err)
         if drop:
             # Committed (the write was awaited), and no answer: the client sees the
             # connection close, as when a response is lost on the way.
@@ -477,5 +475,5 @@ def not_found_response(request: Request, runtime: Runtime) -> Response:
         "https://stripe.com/docs or we can help at https://support.stripe.com/.",
         status=404,
     )
-    body = render_error(err, rid, runtime.clock.now(), False)
+    body = render_error(err)
     return raw_response(err.status, body, rid, versions.DEFAULT_VERSION)

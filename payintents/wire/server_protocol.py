@@ -10,7 +10,6 @@ is dropped as it arrives rather than held in memory.
 
 from __future__ import annotations
 
-import time
 from http import HTTPStatus
 
 import httptools
@@ -53,7 +52,7 @@ class StripeErrorsProtocol(HttpToolsProtocol):
     def send_400_response(self, msg: str) -> None:
         err = ApiError(URL_TOO_LONG, status=414) if self.url_too_long else ApiError(UNREADABLE)
         rid = request_id()
-        body = orjson.dumps(error_body(err, rid, int(time.time()), livemode=False))
+        body = orjson.dumps(error_body(err))
         fields = response_headers(err.status, rid, DEFAULT_VERSION) | {
             "content-type": "application/json",
             "content-length": str(len(body)),

@@ -314,6 +314,9 @@ def test_reset_wipes_one_account(server: ServerProcess, api_key: str, receiver: 
             "payment_method": 1,
             "customer": 1,
             "cash_balance_transaction": 0,
+            "deleted_customer": 0,
+            "dispute": 0,
+            "confirmation_token": 0,
             # customer.created, and the payment's created, charge.succeeded and
             # amount_capturable_updated
             "event": 4,

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import re
 import secrets
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import stripe
 
 from payintents.store import describe
 from tests.conftest import error, make_client, new_key, publishable, query
-from tests.server import ServerProcess
+from tests.pg import admin_url, schema_url
+from tests.server import PYTHON_M, ServerProcess
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("payintents")
 
@@ -177,3 +181,54 @@ def test_two_workers_on_a_new_sqlite_file_take_payments_together(tmp_path: Path)
         assert query(str(database), "PRAGMA journal_mode") == [("wal",)]
     finally:
         proc.stop()
+
+
+def test_a_port_in_use_is_one_line_naming_it(tmp_path: Path) -> None:
+    first = ServerProcess(str(tmp_path / "a.sqlite3")).start()
+    try:
+        second = subprocess.run(
+            [*PYTHON_M, "serve", "--port", str(first.port), "--database", str(tmp_path / "b")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 1
+        assert second.stderr == (
+            f"payintents: cannot listen on 127.0.0.1:{first.port}: Address already in use "
+            "(is another server running there? choose one with --port)\n"
+        )
+        assert "listening" not in second.stdout
+        # The first one still answers.
+        assert httpx.get(first.url + "/_payintents/health").status_code == 200
+    finally:
+        first.stop()
+
+
+def test_the_schema_a_postgresql_url_names_is_created(tmp_path: Path) -> None:
+    """The README's search_path example works on a schema that does not exist yet."""
+    base = admin_url()
+    schema = f"payintents_new_{secrets.token_hex(6)}"
+    url = schema_url(base, schema)
+    try:
+        proc = ServerProcess(url, log_path=tmp_path / "server.log").start()
+        try:
+            pi = make_client(proc).v1.payment_intents.create(
+                params={"amount": 700, "currency": "usd"}
+            )
+        finally:
+            proc.stop()
+        with psycopg.connect(base) as conn:
+            rows = conn.execute(f"SELECT id FROM {schema}.payment_intents").fetchall()
+        assert rows == [(pi.id,)]
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def test_version_and_defaults_in_help() -> None:
+    version = subprocess.run([*PYTHON_M, "--version"], capture_output=True, text=True)
+    assert version.stdout == f"payintents {metadata.version('payintents')}\n"
+    text = subprocess.run([*PYTHON_M, "serve", "--help"], capture_output=True, text=True).stdout
+    flat = " ".join(text.split())
+    for shown in ("(default: 12111)", "(default: 127.0.0.1)", "(default: 7d)"):
+        assert shown in flat, shown

@@ -247,7 +247,8 @@ def test_create_rejects(server, body, status, code, param, message) -> None:
         assert err["message"] == message
     if code:
         assert err["doc_url"] == "https://stripe.com/docs/error-codes/" + code.replace("_", "-")
-    assert err["request_log_url"].startswith("https://dashboard.stripe.com/test/logs/req_")
+    # Stripe's points at its dashboard, which shows nothing of a request made here.
+    assert "request_log_url" not in err
     assert resp.headers["request-id"].startswith("req_")
     assert count(server) == before
 
