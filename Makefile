@@ -5,9 +5,10 @@ serve:
 	@scripts/bootstrap runtime
 	.venv/bin/payintents serve $(ARGS)
 
-# Run the whole test suite (installs Debian's chromium for the browser tests when missing).
+# Run the whole test suite (installs Debian's chromium for the browser tests when missing);
+# ARGS="tests/e2e/test_keys.py -k strict" runs a part of it.
 test:
-	@scripts/test
+	@scripts/test $(ARGS)
 
 # Benchmark every scenario with wrk (bench/run.py; ARGS="--scales 1000,100000,1000000").
 bench:
