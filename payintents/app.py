@@ -30,6 +30,7 @@ from payintents.web import bank_pages, three_d_secure
 from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
 from payintents.wire import idempotency, openapi
+from payintents.wire.connections import Limits, ServerConfig, raise_open_files_limit
 from payintents.wire.http import not_found_response, route
 from payintents.wire.routing import ApiRouter
 
@@ -151,6 +152,19 @@ def serve(config: Config) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    open_files = raise_open_files_limit()
+    if open_files < config.max_connections + 64:
+        print(
+            f"payintents: warning: {open_files} open files allowed, fewer than "
+            f"--max-connections {config.max_connections} needs; raise `ulimit -n`",
+            flush=True,
+        )
+    limits = Limits(
+        max_header_bytes=config.max_header_bytes,
+        read_timeout=config.read_timeout,
+        keep_alive_timeout=config.keep_alive_timeout,
+        max_connections=config.max_connections,
+    )
     sock = listen(config.host, config.port)
     runtime = build_runtime(config)
     forward.setup(runtime)
@@ -163,7 +177,7 @@ def serve(config: Config) -> None:
     }
     if config.workers <= 1:
         print(f"payintents: listening on http://{config.host}:{config.port}", flush=True)
-        uvicorn.Server(uvicorn.Config(build_app(runtime), **options)).run(sockets=[sock])
+        uvicorn.Server(ServerConfig(build_app(runtime), limits, **options)).run(sockets=[sock])
         return
     # Migrations and the forwarding endpoint are done once, here; the workers share nothing
     # but the store, so they build their own (a pool or connections of each process's own).
@@ -174,7 +188,7 @@ def serve(config: Config) -> None:
         f"with {config.workers} worker processes",
         flush=True,
     )
-    workers = uvicorn.Config(
-        "payintents.app:create_app", factory=True, workers=config.workers, **options
+    workers = ServerConfig(
+        "payintents.app:create_app", limits, factory=True, workers=config.workers, **options
     )
     Multiprocess(workers, sockets=[sock]).run()

@@ -170,6 +170,34 @@ def _parser() -> argparse.ArgumentParser:
         default=int(env("POOL_SIZE", "0") or 0) or None,
         help="PostgreSQL connections per process (default 10; env PAYINTENTS_POOL_SIZE)",
     )
+    serve.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=int(env("MAX_HEADER_BYTES", str(Config.max_header_bytes)) or 0),
+        help="bytes of header fields a request may send; more is answered 431 "
+        "(env PAYINTENTS_MAX_HEADER_BYTES)",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=float,
+        default=float(env("READ_TIMEOUT", str(Config.read_timeout)) or 0),
+        help="seconds a client has to send a whole request (headers and body) before its "
+        "connection is closed (env PAYINTENTS_READ_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--keep-alive-timeout",
+        type=float,
+        default=float(env("KEEP_ALIVE_TIMEOUT", str(Config.keep_alive_timeout)) or 0),
+        help="seconds an idle connection is kept open between requests "
+        "(env PAYINTENTS_KEEP_ALIVE_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=int(env("MAX_CONNECTIONS", str(Config.max_connections)) or 0),
+        help="open connections per server process; past it a new connection displaces the "
+        "oldest idle one (env PAYINTENTS_MAX_CONNECTIONS)",
+    )
     for cmd in (serve, dispatch):
         cmd.add_argument(
             "--webhook-retry-schedule",
@@ -232,6 +260,10 @@ def main(argv: list[str] | None = None) -> None:
         workers=max(1, args.workers),
         pool_size=args.pool_size,
         controls=args.controls,
+        max_header_bytes=args.max_header_bytes,
+        read_timeout=args.read_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+        max_connections=max(1, args.max_connections),
     )
     from payintents.app import serve
 
