@@ -78,6 +78,7 @@ def dispatcher_for(runtime: Runtime) -> Dispatcher:
         runtime.store,
         retry_schedule=runtime.config.webhook_retry_schedule,
         timeout=runtime.config.webhook_timeout,
+        allow_internal=runtime.config.webhook_allow_internal,
     )
 
 

@@ -24,6 +24,12 @@ class _Subparser(argparse.ArgumentParser):
         super().__init__(formatter_class=_Help, **kwargs)  # type: ignore[arg-type]
 
 
+def _hosts(text: str) -> tuple[str, ...]:
+    """`a.example,10.0.0.5,[fd00::1]` -> the hosts, as URLs' hostnames spell them."""
+    hosts = (h.strip().lower().strip("[]").rstrip(".") for h in text.split(","))
+    return tuple(h for h in hosts if h)
+
+
 def _country(text: str) -> str:
     code = text.strip().upper()
     if len(code) != 2 or not code.isalpha() or not code.isascii():
@@ -210,6 +216,15 @@ def _parser() -> argparse.ArgumentParser:
             "a delivery is given up (default: about 3 days; env PAYINTENTS_WEBHOOK_RETRY_SCHEDULE)",
         )
         cmd.add_argument(
+            "--webhook-allow-internal",
+            type=_hosts,
+            default=_hosts(env("WEBHOOK_ALLOW_INTERNAL") or ""),
+            metavar="HOST[,HOST...]",
+            help="hosts live-mode webhook endpoints may post to although they are loopback, "
+            "private or otherwise internal, for a self-hosted deployment; the --forward-to "
+            "host always is (default: none; env PAYINTENTS_WEBHOOK_ALLOW_INTERNAL)",
+        )
+        cmd.add_argument(
             "--webhook-timeout",
             type=float,
             default=float(env("WEBHOOK_TIMEOUT", str(Config.webhook_timeout)) or 0),
@@ -264,12 +279,22 @@ def main(argv: list[str] | None = None) -> None:
         read_timeout=args.read_timeout,
         keep_alive_timeout=args.keep_alive_timeout,
         max_connections=max(1, args.max_connections),
+        webhook_allow_internal=args.webhook_allow_internal + _hosts(_host_of(args.forward_to)),
     )
     from payintents.app import serve
 
     print(f"payintents: storing everything in {describe(config.database)}", flush=True)
     with _reachable(config.database):
         serve(config)
+
+
+def _host_of(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url).hostname or "") if url else ""
+    except ValueError:
+        return ""  # forward.setup says what is wrong with it
 
 
 @contextlib.contextmanager
@@ -344,6 +369,7 @@ def _dispatch(args: argparse.Namespace) -> None:
         database=args.database,
         webhook_retry_schedule=args.webhook_retry_schedule,
         webhook_timeout=args.webhook_timeout,
+        webhook_allow_internal=args.webhook_allow_internal,
     )
     runtime = build_runtime(config)
 

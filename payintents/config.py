@@ -53,6 +53,8 @@ class Config:
     read_timeout: float = 10.0
     keep_alive_timeout: float = 5.0
     max_connections: int = 1000
+    # Hosts live-mode webhook endpoints may post to although they are internal (lowercase).
+    webhook_allow_internal: tuple[str, ...] = ()
 
     @property
     def is_postgres(self) -> bool:

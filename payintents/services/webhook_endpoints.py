@@ -25,7 +25,7 @@ from payintents.webhooks.signing import new_listener_secret, new_secret
 
 def _check(ctx: Ctx, params: dict[str, Any]) -> None:
     if "url" in params:
-        check_url(params["url"], ctx.livemode)
+        check_url(params["url"], ctx.livemode, ctx.runtime.config.webhook_allow_internal)
     version = params.get("api_version")
     if version is not None and not versions.is_valid(version):
         raise ApiError(f"Invalid Stripe API version: {version}", param="api_version")
