@@ -29,6 +29,7 @@ from payintents.testing import routes as controls
 from payintents.web import bank_pages, three_d_secure
 from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
+from payintents.webhooks.vault import Vault, VaultError
 from payintents.wire import idempotency, openapi
 from payintents.wire.connections import Limits, ServerConfig, raise_open_files_limit
 from payintents.wire.http import not_found_response, route
@@ -38,11 +39,19 @@ from payintents.wire.routing import ApiRouter
 def build_runtime(config: Config) -> Runtime:
     store = open_store(config.database, config.pool_size)
     store.migrate()
+    vault = Vault.from_env()
+    try:
+        # Refused at start, not per delivery, where the key cannot open the stored secrets.
+        vault.check(store)
+    except VaultError:
+        store.close()
+        raise
     return Runtime(
         config=config,
         store=store,
         clock=Clock(config.clock_offset),
         processor=SimulatedProcessor(),
+        vault=vault,
     )
 
 
@@ -79,6 +88,7 @@ def dispatcher_for(runtime: Runtime) -> Dispatcher:
         retry_schedule=runtime.config.webhook_retry_schedule,
         timeout=runtime.config.webhook_timeout,
         allow_internal=runtime.config.webhook_allow_internal,
+        vault=runtime.vault,
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from payintents import keys
 from payintents.config import Config, env, parse_duration, parse_schedule
 from payintents.store import describe, open_store
+from payintents.webhooks.vault import MASTER_KEY_ENV, Vault, VaultError, new_master_key
 
 
 def _version() -> str:
@@ -69,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
         "--keys-file",
         default=env("KEYS_FILE"),
         help="the server's keys file, to find --key's account (env PAYINTENTS_KEYS_FILE)",
+    )
+    sub.add_parser(
+        "master-key",
+        help="print a new master key, to set as PAYINTENTS_MASTER_KEY so that webhook signing "
+        "secrets are stored encrypted (docs/security.md)",
     )
     new_keys = sub.add_parser("keys", help="write a new keys file with random keys")
     new_keys.add_argument("file", help="the keys file to write (it must not exist yet)")
@@ -240,11 +246,19 @@ def main(argv: list[str] | None = None) -> None:
             store = open_store(args.database)
             try:
                 applied = store.migrate()
+                vault = Vault.from_env()
+                encrypted = vault.encrypt_stored(store)
+                vault.check(store)
             finally:
                 store.close()
         print(
             f"payintents: {describe(args.database)}: applied {len(applied)} migration(s) {applied}"
         )
+        if encrypted:
+            print(f"payintents: encrypted {encrypted} webhook signing secret(s), {MASTER_KEY_ENV}")
+        return
+    if args.command == "master-key":
+        print(new_master_key())
         return
     if args.command == "events":
         with _reachable(args.database):
@@ -299,9 +313,12 @@ def _host_of(url: str | None) -> str:
 
 @contextlib.contextmanager
 def _reachable(database: str) -> Iterator[None]:
-    """A database that cannot be reached is a one-line error, not a traceback."""
+    """A database that cannot be reached, or whose webhook secrets the master key cannot
+    open, is a one-line error, not a traceback."""
     try:
         yield
+    except VaultError as err:
+        sys.exit(f"payintents: {describe(database)}: {err}")
     except Exception as err:
         import psycopg
 

@@ -26,6 +26,7 @@ from payintents.resources.events import render_event
 from payintents.store.base import Store, Tx
 from payintents.testing.faults import WebhookFault, match_delivery
 from payintents.webhooks import outbox, signing, targets
+from payintents.webhooks.vault import Vault
 
 log = logging.getLogger("payintents.webhooks")
 
@@ -75,9 +76,11 @@ class Dispatcher:
         poll_interval: float = POLL_INTERVAL,
         max_in_flight: int = MAX_IN_FLIGHT,
         allow_internal: tuple[str, ...] = (),
+        vault: Vault | None = None,
     ) -> None:
         self.store = store
         self.allow_internal = allow_internal
+        self.vault = vault or Vault(None)
         self.retry_schedule = retry_schedule
         self.timeout = timeout
         self.lease_ms = int(3 * timeout * 1000)
@@ -149,7 +152,7 @@ class Dispatcher:
             endpoint.data.get("api_version"),
         )
         body = orjson.dumps(payload, option=orjson.OPT_INDENT_2)
-        secret = endpoint.private["secret"]
+        secret = self.vault.open(endpoint.private)
         url = endpoint.data["url"]
         guarded = bool(endpoint.data.get("livemode"))
         return Job(delivery, token, lease_until_ms, url, secret, body, fault, guarded)
