@@ -68,8 +68,10 @@ class StripeErrorsProtocol(HttpToolsProtocol):
         self.limits: Limits = getattr(config, "limits", Limits())
         self.pool = _POOLS.setdefault(server_state, IdlePool())
         self.refusal: ApiError | None = None
+        # uvicorn sets it once a request begins; bytes that begin none are counted too.
+        self.url = b""
         self.url_too_long = False
-        # Bytes received since the current request head began, while it is incomplete.
+        # Whether the next bytes belong to a request head, and how many it has had so far.
         self.in_head = True
         self.head_bytes = 0
         self.header_bytes = 0
@@ -108,8 +110,7 @@ class StripeErrorsProtocol(HttpToolsProtocol):
         # A request being handled keeps its connection (the late bytes are a pipelined
         # request's); the keep-alive timeout takes over once it is answered.
         cycle = self.cycle
-        handling = cycle is not None and not cycle.more_body and not cycle.response_complete
-        if handling and not self.draining:
+        if cycle is not None and not cycle.more_body and not cycle.response_complete:
             return
         self.transport.close()
 
