@@ -35,7 +35,9 @@ from payintents.wire.routing import ApiRouter
 
 
 def build_runtime(config: Config) -> Runtime:
-    store = open_store(config.database, config.pool_size)
+    store = open_store(
+        config.database, config.pool_size, config.database_timeout, config.max_database_size
+    )
     store.migrate()
     return Runtime(
         config=config,

@@ -31,10 +31,11 @@ from payintents.store.base import Record
 from payintents.store.pending import BufferedTx, record_of
 from payintents.store.sqlite import migrations
 
-# Connections per process. Requests beyond it wait for a free one (up to POOL_TIMEOUT), which
+# Connections per process. Requests beyond it wait for a free one (up to the timeout), which
 # also bounds what N processes ask of the server's max_connections (100 by default).
 DEFAULT_POOL_SIZE = 10
-POOL_TIMEOUT = 30.0
+# Seconds a request waits for a connection (`serve --database-timeout`).
+DEFAULT_TIMEOUT = 5.0
 
 LOCK = " FOR UPDATE"
 # `due()` inside a write transaction (claiming due work): items another process is already
@@ -101,7 +102,9 @@ class PostgresStore:
     # A read is a round trip to the server: the event loop must not wait for it.
     inline_reads = False
 
-    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+    def __init__(
+        self, url: str, pool_size: int = DEFAULT_POOL_SIZE, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         """`url` is a libpq URL or conninfo, passed as given: `?options=-csearch_path%3Dx`
         puts every table in schema x (tests give each run a schema of its own)."""
         self.url = url
@@ -114,7 +117,7 @@ class PostgresStore:
             url,
             min_size=1,
             max_size=max(1, pool_size),
-            timeout=POOL_TIMEOUT,
+            timeout=timeout,
             kwargs=kwargs,
             configure=_configure,
             name="payintents",
