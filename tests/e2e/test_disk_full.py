@@ -11,17 +11,20 @@ file on a full disk) must let the same server write again by itself.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 import threading
 import time
 from contextlib import closing
 from pathlib import Path
 
+import httpx
+import pytest
 import stripe
 
 from payintents.store.sqlite import SqliteStore
 from tests.conftest import make_client, new_key
 from tests.ledger import Ledger
-from tests.server import ServerProcess
+from tests.server import PYTHON_M, ServerProcess
 
 CLIENTS = 8
 # Room left for the payments past what the file holds when the server starts.
@@ -127,3 +130,38 @@ def test_a_full_database_never_answers_2xx_for_rolled_back_work(tmp_path: Path) 
         assert after.missing(make_client(proc, key)) == {}
     finally:
         proc.stop()
+
+
+def test_the_limit_comes_from_the_environment_too(tmp_path: Path) -> None:
+    path = tmp_path / "env.sqlite3"
+    limit = filled_database(path) - HEADROOM
+    proc = ServerProcess(str(path), env={"PAYINTENTS_MAX_DATABASE_SIZE": str(limit)}).start()
+    try:
+        http = httpx.Client(base_url=proc.url, headers={"Authorization": f"Bearer {new_key()}"})
+        data = {"amount": "1000", "currency": "usd"}
+        data.update({f"metadata[{k}]": v for k, v in METADATA.items()})
+        resp = http.post("/v1/payment_intents", data=data)
+        assert resp.status_code == 500
+        assert resp.headers["stripe-should-retry"] == "true"
+        assert resp.json() == {
+            "error": {
+                "message": "The database could not save this request, and nothing of it was "
+                "kept. Please retry the request.",
+                "type": "api_error",
+            }
+        }
+        assert http.get("/v1/payment_intents").json()["data"] == []
+    finally:
+        proc.stop()
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-1MB", "20XB"])
+def test_a_size_that_is_not_one_is_refused(value: str) -> None:
+    done = subprocess.run(
+        [*PYTHON_M, "serve", f"--max-database-size={value}"], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        f"payintents serve: error: argument --max-database-size: not a size of more than 0 "
+        f"bytes: '{value}' (e.g. 20MB, 512KB, 2GB)"
+    )
