@@ -90,7 +90,7 @@ class Pool:
 
     def _probe(self) -> None:
         while not self._stopped.is_set():
-            if not self._away.wait(1.0):
+            if not self._away.wait(1.0) or self._stopped.is_set():
                 continue
             try:
                 with psycopg.connect(self._url, **self._kwargs):

@@ -140,7 +140,8 @@ def test_the_limit_comes_from_the_environment_too(tmp_path: Path) -> None:
         http = httpx.Client(base_url=proc.url, headers={"Authorization": f"Bearer {new_key()}"})
         data = {"amount": "1000", "currency": "usd"}
         data.update({f"metadata[{k}]": v for k, v in METADATA.items()})
-        resp = http.post("/v1/payment_intents", data=data)
+        key = {"Idempotency-Key": "order-1"}
+        resp = http.post("/v1/payment_intents", data=data, headers=key)
         assert resp.status_code == 500
         assert resp.headers["stripe-should-retry"] == "true"
         assert resp.json() == {
@@ -151,6 +152,15 @@ def test_the_limit_comes_from_the_environment_too(tmp_path: Path) -> None:
             }
         }
         assert http.get("/v1/payment_intents").json()["data"] == []
+        # Its key was not kept either: once there is room, the retry runs, and is not a replay.
+        with closing(sqlite3.connect(path, timeout=30)) as conn:
+            conn.execute("DROP TABLE ballast")
+            conn.commit()
+        retried = http.post("/v1/payment_intents", data=data, headers=key)
+        assert retried.status_code == 200
+        assert "idempotent-replayed" not in retried.headers
+        listed = http.get("/v1/payment_intents").json()["data"]
+        assert [pi["id"] for pi in listed] == [retried.json()["id"]]
     finally:
         proc.stop()
 
