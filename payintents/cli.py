@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 
 from payintents import keys
-from payintents.config import Config, env, parse_duration, parse_schedule
+from payintents.config import Config, env, parse_duration, parse_schedule, parse_size
 from payintents.store import describe, open_store
 
 
@@ -29,6 +29,13 @@ def _country(text: str) -> str:
     if len(code) != 2 or not code.isalpha() or not code.isascii():
         raise argparse.ArgumentTypeError(f"not a two-letter country code: {text!r}")
     return code
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 class _Help(argparse.HelpFormatter):
@@ -172,6 +179,22 @@ def _parser() -> argparse.ArgumentParser:
         default=int(env("POOL_SIZE", "0") or 0) or None,
         help="PostgreSQL connections per process (default 10; env PAYINTENTS_POOL_SIZE)",
     )
+    serve.add_argument(
+        "--database-timeout",
+        type=float,
+        default=float(env("DATABASE_TIMEOUT", str(Config.database_timeout)) or 0),
+        help="seconds a request waits for a PostgreSQL connection before it is answered 503 "
+        "with Stripe-Should-Retry: true (default 5; env PAYINTENTS_DATABASE_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--max-database-size",
+        type=_size,
+        default=env("MAX_DATABASE_SIZE"),
+        metavar="SIZE",
+        help="the most the SQLite file may grow to, e.g. 20MB or 2GB; past it writes fail as on "
+        "a full disk, with 500 and Stripe-Should-Retry: true (default: no limit; env "
+        "PAYINTENTS_MAX_DATABASE_SIZE)",
+    )
     for cmd in (serve, dispatch):
         cmd.add_argument(
             "--webhook-retry-schedule",
@@ -233,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
         forward_events=tuple(e.strip() for e in args.forward_events.split(",") if e.strip()),
         workers=max(1, args.workers),
         pool_size=args.pool_size,
+        database_timeout=args.database_timeout,
+        max_database_size=args.max_database_size,
         controls=args.controls,
     )
     from payintents.app import serve

@@ -27,6 +27,23 @@ T = TypeVar("T")
 DUE = "due_at"
 
 
+class RolledBack(Exception):
+    """The database ended the transaction before its COMMIT (a full disk, an I/O error, no
+    memory, a connection lost mid-transaction, a COMMIT that failed): nothing of the request's
+    writes was committed, so a retry is safe (500 with Stripe-Should-Retry: true)."""
+
+
+class Unavailable(RolledBack):
+    """The database cannot be reached now (no connection within the timeout): nothing was
+    begun (503 with Stripe-Should-Retry: true)."""
+
+
+class OutcomeUnknown(Exception):
+    """The connection was lost while its COMMIT was on the way: the writes may or may not be
+    committed, and only the Idempotency-Key of a retry can tell (500 without
+    Stripe-Should-Retry: a retry without the key could do the work twice)."""
+
+
 @dataclass(frozen=True)
 class Kind:
     table: str
