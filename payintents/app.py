@@ -30,7 +30,9 @@ from payintents.testing import routes as controls
 from payintents.web import bank_pages, three_d_secure
 from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
+from payintents.webhooks.vault import Vault, VaultError
 from payintents.wire import idempotency, openapi
+from payintents.wire.connections import Limits, ServerConfig, raise_open_files_limit
 from payintents.wire.http import not_found_response, route
 from payintents.wire.routing import ApiRouter
 
@@ -40,11 +42,19 @@ def build_runtime(config: Config) -> Runtime:
         config.database, config.pool_size, config.database_timeout, config.max_database_size
     )
     store.migrate()
+    vault = Vault.from_env()
+    try:
+        # Refused at start, not per delivery, where the key cannot open the stored secrets.
+        vault.check(store)
+    except VaultError:
+        store.close()
+        raise
     return Runtime(
         config=config,
         store=store,
         clock=Clock(config.clock_offset),
         processor=SimulatedProcessor(),
+        vault=vault,
     )
 
 
@@ -89,6 +99,8 @@ def dispatcher_for(runtime: Runtime) -> Dispatcher:
         runtime.store,
         retry_schedule=runtime.config.webhook_retry_schedule,
         timeout=runtime.config.webhook_timeout,
+        allow_internal=runtime.config.webhook_allow_internal,
+        vault=runtime.vault,
     )
 
 
@@ -163,6 +175,19 @@ def serve(config: Config) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    open_files = raise_open_files_limit()
+    if open_files < config.max_connections + 64:
+        print(
+            f"payintents: warning: {open_files} open files allowed, fewer than "
+            f"--max-connections {config.max_connections} needs; raise `ulimit -n`",
+            flush=True,
+        )
+    limits = Limits(
+        max_header_bytes=config.max_header_bytes,
+        read_timeout=config.read_timeout,
+        keep_alive_timeout=config.keep_alive_timeout,
+        max_connections=config.max_connections,
+    )
     sock = listen(config.host, config.port)
     runtime = build_runtime(config)
     forward.setup(runtime)
@@ -175,7 +200,7 @@ def serve(config: Config) -> None:
     }
     if config.workers <= 1:
         print(f"payintents: listening on http://{config.host}:{config.port}", flush=True)
-        uvicorn.Server(uvicorn.Config(build_app(runtime), **options)).run(sockets=[sock])
+        uvicorn.Server(ServerConfig(build_app(runtime), limits, **options)).run(sockets=[sock])
         return
     # Migrations and the forwarding endpoint are done once, here; the workers share nothing
     # but the store, so they build their own (a pool or connections of each process's own).
@@ -186,7 +211,7 @@ def serve(config: Config) -> None:
         f"with {config.workers} worker processes",
         flush=True,
     )
-    workers = uvicorn.Config(
-        "payintents.app:create_app", factory=True, workers=config.workers, **options
+    workers = ServerConfig(
+        "payintents.app:create_app", limits, factory=True, workers=config.workers, **options
     )
     Multiprocess(workers, sockets=[sock]).run()

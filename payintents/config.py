@@ -54,6 +54,13 @@ class Config:
     # The test controls under /_payintents where only configured keys work (`keys`); they
     # are always on where every key is its own account.
     controls: bool = False
+    # What one client may hold of the server (wire/connections.py).
+    max_header_bytes: int = 32_768
+    read_timeout: float = 10.0
+    keep_alive_timeout: float = 5.0
+    max_connections: int = 1000
+    # Hosts live-mode webhook endpoints may post to although they are internal (lowercase).
+    webhook_allow_internal: tuple[str, ...] = ()
 
     @property
     def is_postgres(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -79,6 +79,9 @@ class Endpoint:
     resource: str | None = None
     # The access it needs to the resource; None: read for GET, write for POST and DELETE.
     access: str | None = None
+    # Checks of its parameters that wait on the network (a DNS lookup), awaited before the
+    # handler runs and outside any transaction; they raise ApiError.
+    check: Callable[[Ctx, dict[str, Any]], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         if self.resource is not None and self.resource not in permissions.RESOURCES:
@@ -408,6 +411,8 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
                 client_ip=(scope.get("client") or (None,))[0],
                 user_agent=headers.get("user-agent"),
             )
+            if endpoint.check is not None:
+                await endpoint.check(ctx, params)
             url = scope.get("root_path", "") + scope["path"]
             account = hooks.peek(ctx) if runtime.store.inline_reads else None
             outcome = await run(ctx, principal, account, True, tree, params, path, url)
