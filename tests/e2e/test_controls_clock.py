@@ -317,6 +317,9 @@ def test_reset_wipes_one_account(server: ServerProcess, api_key: str, receiver: 
             "deleted_customer": 0,
             "dispute": 0,
             "confirmation_token": 0,
+            "setup_intent": 0,
+            "setup_attempt": 0,
+            "mandate": 0,
             # customer.created, and the payment's created, charge.succeeded and
             # amount_capturable_updated
             "event": 4,

@@ -437,7 +437,7 @@ def test_one_key_a_line_files_still_work(own_database: str, tmp_path: Path) -> N
         ("[accounts.a]\nsecret = \"sk_test_a\"\n[accounts.a.restricted.rk_test_b]\n"
          "payouts = \"read\"\n", "{path}: accounts.a.restricted.rk_test_b: unknown resource "
          "'payouts' (known: payment_intents, payment_methods, customers, charges, refunds, "
-         "events, webhook_endpoints, confirmation_tokens, disputes)"),
+         "events, webhook_endpoints, confirmation_tokens, disputes, setup_intents)"),
         ("[accounts.a]\nsecret = \"sk_test_a\"\n[accounts.a.restricted.rk_test_b]\n"
          "charges = \"all\"\n", "{path}: accounts.a.restricted.rk_test_b.charges must be one "
          "of none, read, write"),
