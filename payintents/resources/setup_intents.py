@@ -227,13 +227,15 @@ MANDATE_SHAPE = obj(
         ),
         "livemode": BOOLEAN,
         "multi_use": FREE_OBJECT,
+        # Only for Connect, which payintents lacks: never present.
+        "on_behalf_of": STRING,
         "payment_method": expandable("payment_method"),
         "payment_method_details": FREE_OBJECT,
         "single_use": obj({"amount": INTEGER, "currency": STRING}),
         "status": enum(("active", "inactive", "pending")),
         "type": enum(("multi_use", "single_use")),
     },
-    optional=("multi_use", "single_use"),
+    optional=("multi_use", "on_behalf_of", "single_use"),
 )
 SCHEMAS = {
     "setup_intent": SHAPE,
