@@ -32,23 +32,6 @@ USAGES = ("off_session", "on_session")
 # only before the setup is done.
 ALWAYS_UPDATABLE = ("description", "metadata", "customer")
 
-# Every edge of the lifecycle (from, to); tests walk them.
-EDGES: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("requires_payment_method", "requires_confirmation"),
-        ("requires_confirmation", "requires_payment_method"),
-        ("requires_action", "requires_confirmation"),
-        *(
-            (s, t)
-            for s in CONFIRMABLE
-            for t in ("succeeded", "requires_action", "processing", "requires_payment_method")
-        ),
-        ("processing", "succeeded"),
-        ("processing", "requires_payment_method"),
-        *((s, "canceled") for s in CANCELABLE),
-    }
-)
-
 CARD_OPTIONS_DEFAULT: dict[str, Any] = {
     "mandate_options": None,
     "network": None,

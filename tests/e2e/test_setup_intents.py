@@ -316,3 +316,21 @@ def test_publishable_key_with_client_secret(server: ServerProcess, api_key: str)
     assert set(resp.json()) == set(body)
     # A publishable key creates no SetupIntent and lists none.
     assert httpx.post(server.url + "/v1/setup_intents", auth=(pk, "")).status_code in (401, 403)
+
+
+def test_confirm_with_a_confirmation_token(client: stripe.StripeClient) -> None:
+    cus = customer(client)
+    token = client.v1.test_helpers.confirmation_tokens.create(
+        params={"payment_method": "pm_card_visa", "return_url": "https://shop.test/back"}
+    )
+    si = setup(client, customer=cus, confirmation_token=token.id, confirm=True)
+    assert si.status == "succeeded"
+    assert client.v1.payment_methods.retrieve(si.payment_method).customer == cus
+    used = client.v1.confirmation_tokens.retrieve(token.id)
+    assert (used.setup_intent, used.payment_intent) == (si.id, None)
+    again = setup(client, customer=cus)
+    err = refused(
+        lambda: client.v1.setup_intents.confirm(again.id, params={"confirmation_token": token.id})
+    )
+    assert (err.code, err.param) == ("token_already_used", "confirmation_token")
+    assert client.v1.setup_intents.retrieve(again.id).status == "requires_payment_method"
