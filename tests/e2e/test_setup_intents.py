@@ -334,3 +334,24 @@ def test_confirm_with_a_confirmation_token(client: stripe.StripeClient) -> None:
     )
     assert (err.code, err.param) == ("token_already_used", "confirmation_token")
     assert client.v1.setup_intents.retrieve(again.id).status == "requires_payment_method"
+
+
+def test_a_card_saved_despite_later_declines(client: stripe.StripeClient) -> None:
+    """pm_card_chargeCustomerFail: the setup's check passes, the later charges decline."""
+    cus = customer(client)
+    si = setup(client, customer=cus, payment_method="pm_card_chargeCustomerFail", confirm=True)
+    assert si.status == "succeeded"
+    err = refused(
+        lambda: client.v1.payment_intents.create(
+            params={
+                "amount": 1000,
+                "currency": "usd",
+                "customer": cus,
+                "payment_method": si.payment_method,
+                "payment_method_types": ["card"],
+                "off_session": True,
+                "confirm": True,
+            }
+        )
+    )
+    assert (err.http_status, err.code) == (402, "card_declined")

@@ -229,3 +229,22 @@ def test_setup_attempts_list(client: stripe.StripeClient) -> None:
     with pytest.raises(stripe.InvalidRequestError) as info:
         client.v1.setup_attempts.list(params={"setup_intent": "seti_missing"})
     assert info.value.user_message == "No such setupintent: 'seti_missing'"
+
+
+def test_a_verified_test_account_is_set_up_at_once(client: stripe.StripeClient) -> None:
+    si = client.v1.setup_intents.create(
+        params={
+            "customer": customer(client),
+            "payment_method_types": ["us_bank_account"],
+            "payment_method": "pm_usBankAccount_success",
+            "mandate_data": ONLINE,
+            "confirm": True,
+        }
+    )
+    assert (si.status, si.next_action) == ("succeeded", None)
+    assert si.mandate.startswith("mandate_")
+    attempt = client.v1.setup_attempts.list(params={"setup_intent": si.id}).data[0]
+    assert attempt.payment_method_details.to_dict() == {
+        "type": "us_bank_account",
+        "us_bank_account": {},
+    }
