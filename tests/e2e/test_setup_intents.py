@@ -355,3 +355,38 @@ def test_a_card_saved_despite_later_declines(client: stripe.StripeClient) -> Non
         )
     )
     assert (err.http_status, err.code) == (402, "card_declined")
+
+
+def test_update_moves_the_status_with_the_payment_method(client: stripe.StripeClient) -> None:
+    cus = customer(client)
+    si = setup(client, customer=cus, payment_method="pm_card_authenticationRequired", confirm=True)
+    assert si.status == "requires_action"
+    # A new method drops the pending challenge: the intent waits for its confirmation.
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034}
+    swapped = client.v1.setup_intents.update(
+        si.id, params={"payment_method_data": {"type": "card", "card": card}}
+    )
+    assert (swapped.status, swapped.next_action) == ("requires_confirmation", None)
+    assert swapped.payment_method != si.payment_method
+    cleared = client.v1.setup_intents.update(si.id, params={"payment_method": ""})
+    assert (cleared.status, cleared.payment_method) == ("requires_payment_method", None)
+    typed = client.v1.setup_intents.update(
+        si.id,
+        params={
+            "payment_method_types": ["card", "sepa_debit"],
+            "payment_method_options": {"card": {"request_three_d_secure": "challenge"}},
+            "description": "",
+        },
+    )
+    assert typed.automatic_payment_methods is None
+    assert typed.payment_method_options.to_dict() == {
+        "card": {"mandate_options": None, "network": None, "request_three_d_secure": "challenge"},
+        "sepa_debit": {},
+    }
+    assert typed.description is None
+    done = client.v1.setup_intents.confirm(
+        si.id, params={"payment_method": "pm_card_visa", "return_url": "https://shop.test/x"}
+    )
+    # request_three_d_secure=challenge: even a card that needs none is challenged.
+    assert done.status == "requires_action"
+    assert done.next_action.redirect_to_url.return_url == "https://shop.test/x"
