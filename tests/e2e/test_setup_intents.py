@@ -3,13 +3,14 @@ list, confirm with cards, cancel, the refused transitions with Stripe's errors, 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 import stripe
 
-from tests.conftest import error, publishable
+from tests.conftest import error, make_client, publishable
 from tests.schema import assert_stripe_shape
 from tests.server import ServerProcess
 
@@ -291,8 +292,6 @@ def test_bad_input(server: ServerProcess, api_key: str, client: stripe.StripeCli
 
 
 def test_publishable_key_with_client_secret(server: ServerProcess, api_key: str) -> None:
-    from tests.conftest import make_client
-
     secret = make_client(server, api_key)
     si = secret.v1.setup_intents.create(params={"customer": customer(secret)})
     pk = publishable(api_key)
@@ -390,3 +389,21 @@ def test_update_moves_the_status_with_the_payment_method(client: stripe.StripeCl
     # request_three_d_secure=challenge: even a card that needs none is challenged.
     assert done.status == "requires_action"
     assert done.next_action.redirect_to_url.return_url == "https://shop.test/x"
+
+
+def test_concurrent_confirms_set_up_once(client: stripe.StripeClient) -> None:
+    cus = customer(client)
+    si = setup(client, customer=cus, payment_method="pm_card_visa")
+
+    def confirm(_: int) -> str:
+        try:
+            return client.v1.setup_intents.confirm(si.id).status
+        except stripe.InvalidRequestError as err:
+            return err.code or ""
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = sorted(pool.map(confirm, range(6)))
+    assert outcomes == ["setup_intent_unexpected_state"] * 5 + ["succeeded"]
+    assert len(client.v1.setup_attempts.list(params={"setup_intent": si.id}).data) == 1
+    assert event_types(client).count("payment_method.attached") == 1
+    assert len(client.v1.customers.payment_methods.list(cus).data) == 1
