@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 import stripe
 
-from tests.conftest import make_client
+from tests.conftest import error, make_client, publishable
 from tests.controls import advance
 from tests.e2e.test_bank_and_balance import EXCEEDED, MISMATCH, ONLINE, TIMEOUT
 from tests.e2e.test_setup_intents import customer, event_types
@@ -248,3 +249,33 @@ def test_a_verified_test_account_is_set_up_at_once(client: stripe.StripeClient) 
         "type": "us_bank_account",
         "us_bank_account": {},
     }
+
+
+def test_stripe_js_infers_the_online_acceptance(server: ServerProcess, api_key: str) -> None:
+    """confirmSetup of a SEPA Debit: the mandate's address and user agent are the browser's."""
+    client = make_client(server, api_key)
+    si = client.v1.setup_intents.create(
+        params={"customer": customer(client), "payment_method_types": ["sepa_debit"]}
+    )
+    form = {
+        "client_secret": si.client_secret,
+        "payment_method_data[type]": "sepa_debit",
+        "payment_method_data[sepa_debit][iban]": IBAN,
+        "payment_method_data[billing_details][name]": "Jenny Rosen",
+        "payment_method_data[billing_details][email]": "jenny@example.com",
+        "mandate_data[customer_acceptance][type]": "online",
+        "mandate_data[customer_acceptance][online][infer_from_client]": "true",
+    }
+    url = f"{server.url}/v1/setup_intents/{si.id}/confirm"
+    secret = httpx.post(url, data=form, auth=(api_key, ""))
+    name = "mandate_data[customer_acceptance][online][infer_from_client]"
+    assert error(secret)["code"] == "parameter_unknown"
+    assert error(secret)["param"] == name
+    browser = httpx.post(
+        url, data=form, auth=(publishable(api_key), ""), headers={"User-Agent": "Browser/1.0"}
+    )
+    assert browser.status_code == 200, browser.text
+    assert browser.json()["status"] == "succeeded"
+    mandate = client.v1.setup_intents.retrieve(si.id, params={"expand": ["mandate"]}).mandate
+    assert mandate.customer_acceptance.online.user_agent == "Browser/1.0"
+    assert mandate.customer_acceptance.online.ip_address == "127.0.0.1"
