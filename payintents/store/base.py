@@ -159,6 +159,14 @@ KINDS: dict[str, Kind] = {
     "event": Kind("events", ("type",)),
     "webhook_endpoint": Kind("webhook_endpoints", ()),
     "confirmation_token": Kind("confirmation_tokens", ()),
+    "setup_intent": Kind(
+        "setup_intents",
+        ("customer", "payment_method", "status", "attach_to_self"),
+        ("due_at",),
+        derived={"attach_to_self": lambda intent: int(bool(intent.get("attach_to_self")))},
+    ),
+    "setup_attempt": Kind("setup_attempts", ("setup_intent",)),
+    "mandate": Kind("mandates"),
 }
 
 
