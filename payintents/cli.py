@@ -170,6 +170,12 @@ def _parser() -> argparse.ArgumentParser:
         default=int(env("POOL_SIZE", "0") or 0) or None,
         help="PostgreSQL connections per process (default 10; env PAYINTENTS_POOL_SIZE)",
     )
+    serve.add_argument(
+        "--public-url",
+        default=env("PUBLIC_URL"),
+        help="the URL browsers reach this server at, which the Stripe.js served at /v3/ talks "
+        "to (default: the URL each request came to; env PAYINTENTS_PUBLIC_URL)",
+    )
     for cmd in (serve, dispatch):
         cmd.add_argument(
             "--webhook-retry-schedule",
@@ -232,6 +238,7 @@ def main(argv: list[str] | None = None) -> None:
         workers=max(1, args.workers),
         pool_size=args.pool_size,
         controls=args.controls,
+        public_url=args.public_url or None,
     )
     from payintents.app import serve
 

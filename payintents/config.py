@@ -48,6 +48,9 @@ class Config:
     # The test controls under /_payintents where only configured keys work (`keys`); they
     # are always on where every key is its own account.
     controls: bool = False
+    # The base URL browsers reach this server at (behind a proxy, in a container), rendered
+    # into the Stripe.js served at /v3/; None: the URL each request came to.
+    public_url: str | None = None
 
     @property
     def is_postgres(self) -> bool:

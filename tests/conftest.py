@@ -12,6 +12,7 @@ import psycopg
 import pytest
 import stripe
 
+from tests.browser import browser, merchant  # noqa: F401  (fixtures of the browser tests)
 from tests.pg import temp_schema
 from tests.server import ServerProcess
 
