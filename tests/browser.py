@@ -46,13 +46,16 @@ def browser() -> Iterator[Any]:
 
 
 def serve_pages(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
-    """A site answering GET of each path in `pages` (anything else: 404), on a free port."""
+    """A site answering GET of each path in `pages` (anything else: 404), on a free port:
+    `.js` paths as JavaScript, the others as HTML."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = pages.get(self.path.split("?")[0])
+            path = self.path.split("?")[0]
+            body = pages.get(path)
+            kind = "text/javascript" if path.endswith(".js") else "text/html; charset=utf-8"
             self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", kind)
             self.end_headers()
             self.wfile.write(body or b"not found")
 

@@ -42,20 +42,28 @@ def future_usage(intent: PaymentIntent, pm_type: str) -> str | None:
     return intent.get("setup_future_usage")
 
 
-def _acceptance(mandate_data: dict[str, Any]) -> dict[str, Any]:
+def _missing(param: str) -> ApiError:
+    return ApiError(f"Missing required param: {param}.", code="parameter_missing", param=param)
+
+
+def _acceptance(ctx: Ctx, mandate_data: dict[str, Any]) -> dict[str, Any]:
     given = mandate_data["customer_acceptance"]
+    online_param = "mandate_data[customer_acceptance][online]"
     if given["type"] == "online" and "online" not in given:
-        raise ApiError(
-            "Missing required param: mandate_data[customer_acceptance][online].",
-            code="parameter_missing",
-            param="mandate_data[customer_acceptance][online]",
-        )
+        raise _missing(online_param)
     acceptance: dict[str, Any] = {
         "accepted_at": given.get("accepted_at"),
         "type": given["type"],
     }
     if given["type"] == "online":
-        acceptance["online"] = dict(given["online"])
+        online = dict(given["online"])
+        if online.pop("infer_from_client", False):
+            online.setdefault("ip_address", ctx.client_ip)
+            online.setdefault("user_agent", ctx.user_agent)
+        for name in ("ip_address", "user_agent"):
+            if not online.get(name):
+                raise _missing(f"{online_param}[{name}]")
+        acceptance["online"] = online
     else:
         acceptance["offline"] = {}
     return acceptance
@@ -87,7 +95,7 @@ def resolve(
         new = new_id("mandate")
         mandates[new] = {
             "created": ctx.now,
-            "customer_acceptance": _acceptance(mandate_data),
+            "customer_acceptance": _acceptance(ctx, mandate_data),
             "type": "multi_use" if usage else "single_use",
             "used": True,
         }

@@ -201,7 +201,10 @@ Stripe.prototype.confirmPayment = function (options) {
   var params = Object.assign({}, confirmParams, { use_stripe_sdk: true });
   return this._confirm(kind, clientSecret, params, element, true).then(function (result) {
     if (result.error) {
-      if (element) element._call('showError', { message: result.error.message });
+      // A decline shows in the element; a validation error is already under its field.
+      if (element && result.error.type !== 'validation_error') {
+        element._call('showError', { message: result.error.message });
+      }
       return result;
     }
     if (redirect === 'if_required') return result;
@@ -281,4 +284,15 @@ Stripe.prototype.createConfirmationToken = function (options) {
       return resp.body.error ? { error: resp.body.error } : { confirmationToken: resp.body };
     }
   );
+};
+
+// The Tokens API (/v1/tokens) is not served here: an honest error, not a token.
+Stripe.prototype.createToken = function () {
+  return Promise.resolve({
+    error: {
+      type: 'invalid_request_error',
+      message: 'payintents does not serve the Tokens API (/v1/tokens): use ' +
+        'stripe.createPaymentMethod or stripe.createConfirmationToken instead.',
+    },
+  });
 };

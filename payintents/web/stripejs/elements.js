@@ -9,7 +9,10 @@ var FRAMES = {
   cardCvc: 'card_frame.html',
   payment: 'payment_frame.html',
 };
-var EVENTS = ['ready', 'change', 'focus', 'blur', 'escape', 'loaderror', 'loaderstart'];
+// The events an Element takes listeners for (@stripe/react-stripe-js attaches some of the
+// later ones where a prop asks); the frames send ready, change, focus and blur.
+var EVENTS = ['ready', 'change', 'focus', 'blur', 'escape', 'click', 'loaderror', 'loaderstart',
+  'networkschange'];
 var nextFrame = 0;
 var nextRequest = 0;
 // Frames by name: the one window listener hands each message to its Element.
@@ -141,7 +144,7 @@ function Element(group, type, options) {
 }
 
 Element.prototype.mount = function (target) {
-  this._alive('mount');
+  this._alive();
   var node = typeof target === 'string' ? document.querySelector(target) : target;
   if (!node || !node.appendChild) {
     throw IntegrationError(
@@ -180,7 +183,7 @@ Element.prototype.mount = function (target) {
 };
 
 Element.prototype.unmount = function () {
-  this._alive('unmount');
+  this._alive();
   if (!this._iframe) return;
   delete mounted[this._frameName];
   this._iframe.parentNode.parentNode.removeChild(this._iframe.parentNode);
@@ -198,24 +201,24 @@ Element.prototype.destroy = function () {
 };
 
 Element.prototype.update = function (options) {
-  this._alive('update');
+  this._alive();
   Object.assign(this._options, options || {});
   this._call('update', options || {});
 };
 
 Element.prototype.focus = function () {
-  this._alive('focus');
+  this._alive();
   if (this._iframe) this._iframe.focus();
   this._call('focus', {});
 };
 
 Element.prototype.blur = function () {
-  this._alive('blur');
+  this._alive();
   this._call('blur', {});
 };
 
 Element.prototype.clear = function () {
-  this._alive('clear');
+  this._alive();
   this._call('clear', {});
 };
 
@@ -250,7 +253,7 @@ Element.prototype.off = function (event, handler) {
 };
 Element.prototype.removeEventListener = Element.prototype.off;
 
-Element.prototype._alive = function (method) {
+Element.prototype._alive = function () {
   if (this._destroyed) {
     throw IntegrationError('This Element has already been destroyed. Please create a new one.');
   }

@@ -29,7 +29,8 @@ function watchHeight() {
   report();
 }
 
-// collect(final) -> {error} or {data: payment method details}; the frame sends a request
+// collect(final) -> {error} or {data: payment method details, mandate: whether the type needs
+// one}; the frame sends a request
 // with them merged into `params` under `prefix` (see Element._send in elements.js).
 function sendWithDetails(frame, args) {
   var collected = frame.collect('submit');
@@ -38,6 +39,13 @@ function sendWithDetails(frame, args) {
   var params = args.prefix
     ? Object.assign({}, args.params, { [args.prefix]: deepMerge(data, args.params[args.prefix]) })
     : deepMerge(data, args.params);
+  // A bank debit's mandate, accepted by the customer here: the server records the browser's
+  // address and user agent, as Stripe does for Stripe.js.
+  if (args.prefix && collected.mandate && !params.mandate_data && !params.mandate) {
+    params.mandate_data = {
+      customer_acceptance: { type: 'online', online: { infer_from_client: true } },
+    };
+  }
   return API.request('POST', args.path, params);
 }
 

@@ -232,7 +232,7 @@ function collect(final) {
   } else {
     data.sepa_debit = { iban: val(selected, 'iban').replace(/\s/g, '').toUpperCase() };
   }
-  return { data: data };
+  return { data: data, mandate: true };
 }
 
 serveFrame({
