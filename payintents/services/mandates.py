@@ -57,6 +57,12 @@ def _acceptance(ctx: Ctx, mandate_data: dict[str, Any]) -> dict[str, Any]:
     }
     if given["type"] == "online":
         online = dict(given["online"])
+        if "infer_from_client" in online and ctx.key_kind != "publishable":
+            # Only Stripe.js (a publishable key) may ask; a server knows its customer's address.
+            name = f"{online_param}[infer_from_client]"
+            raise ApiError(
+                f"Received unknown parameter: {name}", code="parameter_unknown", param=name
+            )
         if online.pop("infer_from_client", False):
             online.setdefault("ip_address", ctx.client_ip)
             online.setdefault("user_agent", ctx.user_agent)
