@@ -85,3 +85,10 @@ def screenshot(page: Any, name: str) -> None:
     """A picture of the page for a person to look at (not compared by any test)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def challenge(page: Any) -> Any:
+    """The 3-D Secure challenge in Stripe.js's modal, where suites written against Stripe's
+    test mode find it: an `__privateStripeFrame` frame holding `iframe#challengeFrame`."""
+    modal = '[data-payintents="three-d-secure-modal"] iframe[name^="__privateStripeFrame"]'
+    return page.frame_locator(modal).frame_locator("#challengeFrame")

@@ -24,6 +24,7 @@ LIBRARY = ("api.js", "core.js", "elements.js", "modal.js", "confirm.js")
 FRAME_FILES = {
     "card_frame.html": "text/html; charset=utf-8",
     "payment_frame.html": "text/html; charset=utf-8",
+    "challenge_frame.html": "text/html; charset=utf-8",
     "frame.css": "text/css; charset=utf-8",
     "api.js": "text/javascript; charset=utf-8",
     "validation.js": "text/javascript; charset=utf-8",

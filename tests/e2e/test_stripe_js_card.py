@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 import stripe
 
-from tests.browser import screenshot
+from tests.browser import challenge, screenshot
 from tests.conftest import publishable
 
 CARD_FRAME = 'iframe[name^="__privateStripeFrame"]'
-MODAL = '[data-payintents="three-d-secure-modal"] iframe[name^="__privateStripeFrame"]'
 AUTH_FAILED = (
     "We are unable to authenticate your payment method. Please choose a different payment "
     "method and try again."
@@ -103,12 +102,13 @@ def test_three_d_secure_completed_in_the_modal(browser, merchant, client, api_ke
     pi = new_intent(client)
     type_card(page, number)
     page.evaluate("([w, a]) => window.run(w, a)", ["confirm", pi.client_secret])
-    challenge = page.frame_locator(MODAL)
-    assert challenge.locator("h1").inner_text() == "3D Secure 2 Test Page"
-    assert challenge.locator("#card").inner_text() == f"•••• {number[-4:]}"
+    frame = challenge(page)
+    assert frame.locator("h1").inner_text() == "3D Secure 2 Test Page"
+    assert frame.locator("#card").inner_text() == f"•••• {number[-4:]}"
     if number.endswith("3184"):
         screenshot(page, "three-d-secure-modal")
-    challenge.locator("#complete").click()
+    # Where a suite written against Stripe's test mode clicks.
+    frame.locator("#test-source-authorize-3ds").click()
     page.wait_for_function("window.result !== null")
     result = page.evaluate("window.result")
     assert result["paymentIntent"]["status"] == "succeeded"
@@ -124,7 +124,7 @@ def test_three_d_secure_failed_in_the_modal(browser, merchant, client, api_key) 
     pi = new_intent(client)
     type_card(page, "4000002760003184")
     page.evaluate("([w, a]) => window.run(w, a)", ["confirm", pi.client_secret])
-    page.frame_locator(MODAL).locator("#fail").click()
+    challenge(page).locator("#test-source-fail-3ds").click()
     page.wait_for_function("window.result !== null")
     error = page.evaluate("window.result")["error"]
     assert (error["type"], error["code"], error["message"]) == (
@@ -143,7 +143,7 @@ def test_declined_after_authentication(browser, merchant, client, api_key) -> No
     pi = new_intent(client)
     type_card(page, "4000008400001629")
     page.evaluate("([w, a]) => window.run(w, a)", ["confirm", pi.client_secret])
-    page.frame_locator(MODAL).locator("#complete").click()
+    challenge(page).locator("#complete").click()
     page.wait_for_function("window.result !== null")
     error = page.evaluate("window.result")["error"]
     assert (error["code"], error["decline_code"], error["message"]) == (
@@ -163,7 +163,7 @@ def test_handle_actions_false_leaves_the_action_to_the_page(
     assert (shown["status"], shown["next_action"]["type"]) == ("requires_action", "use_stripe_sdk")
     assert page.locator("[data-payintents]").count() == 0
     page.evaluate("([w, a]) => window.run(w, a)", ["handleNextAction", pi.client_secret])
-    page.frame_locator(MODAL).locator("#complete").click()
+    challenge(page).locator("#complete").click()
     page.wait_for_function("window.result !== null")
     assert page.evaluate("window.result")["paymentIntent"]["status"] == "succeeded"
     assert client.v1.payment_intents.retrieve(pi.id).status == "succeeded"
@@ -210,7 +210,7 @@ def test_create_payment_method_then_manual_confirmation(browser, merchant, clien
     )
     assert (pi.status, pi.next_action.type) == ("requires_action", "use_stripe_sdk")
     page.evaluate("([w, a]) => window.run(w, a)", ["handleCardAction", pi.client_secret])
-    page.frame_locator(MODAL).locator("#complete").click()
+    challenge(page).locator("#complete").click()
     page.wait_for_function("window.result !== null")
     assert page.evaluate("window.result")["paymentIntent"]["status"] == "requires_confirmation"
     done = client.v1.payment_intents.confirm(pi.id)

@@ -15,12 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import stripe
 
-from tests.browser import screenshot
+from tests.browser import challenge, screenshot
 from tests.conftest import make_client, new_key, publishable
 from tests.server import ROOT
 
 PAYMENT_FRAME = 'iframe[title="Secure payment input frame"]'
-MODAL = '[data-payintents="three-d-secure-modal"] iframe'
 AUTH_FAILED = (
     "We are unable to authenticate your payment method. Please choose a different payment "
     "method and try again."
@@ -134,9 +133,9 @@ def test_three_d_secure_completed(browser, checkout, shop_client) -> None:
     page = open_checkout(browser, checkout)
     fill_card(page, "4000002760003184")
     page.click("#submit")
-    challenge = page.frame_locator(MODAL)
-    assert "$19.99 USD" in challenge.locator("#amount").inner_text()
-    challenge.locator("#complete").click()
+    frame = challenge(page)
+    assert "$19.99 USD" in frame.locator("#amount").inner_text()
+    frame.locator("#complete").click()
     page.wait_for_url("**/complete?**")
     assert returned(page)["redirect_status"] == "succeeded"
     assert page.locator("#status-message").inner_text() == "Payment succeeded"
@@ -150,7 +149,7 @@ def test_three_d_secure_failed(browser, checkout, shop_client) -> None:
     page = open_checkout(browser, checkout)
     frame = fill_card(page, "4000000000003220")
     page.click("#submit")
-    page.frame_locator(MODAL).locator("#fail").click()
+    challenge(page).locator("#fail").click()
     frame.locator("#banner").wait_for()
     assert frame.locator("#banner").inner_text() == AUTH_FAILED
     assert page.locator("#payment-message").inner_text() == AUTH_FAILED

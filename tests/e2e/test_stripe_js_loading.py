@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests import npm
-from tests.browser import PAGES, serve_pages
+from tests.browser import PAGES, challenge, serve_pages
 from tests.conftest import publishable
 from tests.server import ServerProcess
 
@@ -142,9 +142,7 @@ def test_react_payment_element(browser, server, react_site, client, api_key) -> 
     frame.locator('[name="cvc"]').fill("123")
     frame.locator('[name="postalCode"]').fill("94107")
     page.click("#pay")
-    page.frame_locator('[data-payintents="three-d-secure-modal"] iframe').locator(
-        "#complete"
-    ).click()
+    challenge(page).locator("#complete").click()
     page.wait_for_selector("#status:text('succeeded')")
     after = client.v1.payment_intents.retrieve(pi.id)
     assert (after.status, after.amount_received) == ("succeeded", 2300)

@@ -1,7 +1,8 @@
-/* 3-D Secure in a modal over the page, as Stripe.js shows it: the server's hosted challenge
-   page (its "Complete authentication" and "Fail authentication" buttons) in an iframe. The
-   page posts `three_d_secure_done` once answered; the promise then resolves and the caller
-   reads the intent again. */
+/* 3-D Secure in a modal over the page, as Stripe.js shows it: a frame of ours
+   (challenge_frame.html, named __privateStripeFrame…) holding the server's hosted challenge
+   page (its "Complete authentication" and "Fail authentication" buttons) in
+   iframe#challengeFrame. The page posts `three_d_secure_done` once answered; the frame passes
+   it on, the promise resolves and the caller reads the intent again. */
 
 var nextModal = 0;
 
@@ -20,7 +21,9 @@ function openChallenge(url) {
     iframe.title = 'Stripe 3D Secure challenge';
     iframe.setAttribute('frameborder', '0');
     iframe.style.cssText = 'width:100%;height:100%;border:0;display:block';
-    iframe.src = url + (url.indexOf('?') < 0 ? '?' : '&') + 'stripe_js=1';
+    var page = url + (url.indexOf('?') < 0 ? '?' : '&') + 'stripe_js=1';
+    var config = { url: page, origin: location.origin };
+    iframe.src = BASE_URL + '/v3/challenge_frame.html#' + encodeURIComponent(JSON.stringify(config));
     box.appendChild(iframe);
     overlay.appendChild(box);
     document.body.appendChild(overlay);
