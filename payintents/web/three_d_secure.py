@@ -63,6 +63,7 @@ def routes(runtime: Runtime) -> list[Route]:
             publishable_key=q.get("publishable_key", ""),
             source=q.get("source", ""),
             stripe_js=q.get("stripe_js", ""),
+            layout="modal" if q.get("stripe_js") == "1" else "",
         )
 
     async def answer(request: Request) -> Response:
