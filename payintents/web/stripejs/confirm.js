@@ -213,6 +213,18 @@ Stripe.prototype.confirmPayment = function (options) {
   });
 };
 
+// A bank account entered by hand (verify_with_microdeposits): the amounts or the descriptor
+// code the customer read on their statement.
+Stripe.prototype.verifyMicrodepositsForPayment = function (clientSecret, data) {
+  var kind = INTENTS.payment_intent;
+  var id = secretOrThrow(kind, clientSecret, 'stripe.verifyMicrodepositsForPayment');
+  var params = Object.assign({ client_secret: clientSecret }, data || {});
+  return this._api.request('POST', kind.path + id + '/verify_microdeposits', params)
+    .then(function (resp) {
+      return resp.body.error ? { error: resp.body.error } : resultOf(kind, resp.body);
+    });
+};
+
 // The next action of an intent the server confirmed (its own confirm, or manual confirmation).
 Stripe.prototype.handleNextAction = function (options) {
   var clientSecret = options && options.clientSecret;
