@@ -128,3 +128,18 @@ def test_unmount_destroy_and_integration_errors(browser, merchant, api_key) -> N
     assert thrown == (
         "You should not use your secret key with Stripe.js. Please pass a publishable key instead."
     )
+
+
+def test_update_disabled_and_classes(browser, merchant, api_key) -> None:
+    page, frame = open_card(browser, merchant, api_key)
+    page.evaluate("window.card.update({disabled: true})")
+    frame.locator('[name="cardnumber"]:disabled').wait_for()
+    page.evaluate("window.card.update({disabled: false})")
+    frame.locator('[name="cardnumber"]:enabled').wait_for()
+    page.evaluate(
+        "() => { const div = document.createElement('div'); div.id = 'other';"
+        " document.body.appendChild(div);"
+        " const el = stripe.elements().create('cardNumber', {classes: {base: 'field',"
+        " empty: 'field--empty'}}); el.mount('#other'); }"
+    )
+    assert page.locator("#other").get_attribute("class") == "field field--empty"

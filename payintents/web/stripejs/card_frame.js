@@ -45,6 +45,13 @@ function applyStyle(style) {
 }
 applyStyle(OPTIONS.style);
 
+function applyDisabled() {
+  FIELDS.forEach(function (field) {
+    INPUTS[field].disabled = !!OPTIONS.disabled;
+  });
+}
+applyDisabled();
+
 function value(field) {
   if (FIELDS.indexOf(field) >= 0) return INPUTS[field].value;
   return siblings[field] ? siblings[field].value : '';
@@ -201,6 +208,7 @@ serveFrame({
     update: function (options) {
       Object.assign(OPTIONS, options);
       applyStyle(OPTIONS.style);
+      applyDisabled();
       if (options.value && options.value.postalCode !== undefined) {
         INPUTS.postal.value = options.value.postalCode;
         update(false);

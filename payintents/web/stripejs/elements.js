@@ -320,24 +320,36 @@ Element.prototype._receive = function (msg) {
   this._emit(msg.event, payload);
 };
 
-// The classes Stripe.js puts on the element's container, which checkouts style.
-var STATE_CLASSES = ['StripeElement', 'StripeElement--empty', 'StripeElement--focus',
-  'StripeElement--complete', 'StripeElement--invalid'];
+// The classes Stripe.js puts on the element's container, which checkouts style; the
+// `classes` option renames them.
+var DEFAULT_CLASSES = {
+  base: 'StripeElement',
+  empty: 'StripeElement--empty',
+  focus: 'StripeElement--focus',
+  complete: 'StripeElement--complete',
+  invalid: 'StripeElement--invalid',
+};
+
+Element.prototype._classes = function () {
+  return Object.assign({}, DEFAULT_CLASSES, this._options.classes || {});
+};
 
 Element.prototype._paintClasses = function () {
   if (!this._container) return;
   var list = this._container.classList;
   var state = this._state;
-  list.add('StripeElement');
-  list.toggle('StripeElement--empty', !!state.empty);
-  list.toggle('StripeElement--focus', !!state.focused);
-  list.toggle('StripeElement--complete', !!state.complete);
-  list.toggle('StripeElement--invalid', !!state.error);
+  var names = this._classes();
+  list.add(names.base);
+  list.toggle(names.empty, !!state.empty);
+  list.toggle(names.focus, !!state.focused);
+  list.toggle(names.complete, !!state.complete);
+  list.toggle(names.invalid, !!state.error);
 };
 
 Element.prototype._clearClasses = function () {
   var list = this._container.classList;
-  STATE_CLASSES.forEach(function (name) {
-    list.remove(name);
+  var names = this._classes();
+  Object.keys(names).forEach(function (state) {
+    list.remove(names[state]);
   });
 };

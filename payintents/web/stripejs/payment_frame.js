@@ -155,6 +155,7 @@ function showTypes(types) {
     tabs.appendChild(tab);
   });
   select(usable.indexOf(selected) >= 0 ? selected : usable[0]);
+  applyReadOnly();
 }
 
 // The types to offer: the intent's, or the deferred group's `paymentMethodTypes` (card alone
@@ -194,6 +195,14 @@ Object.keys(SUPPORTED).forEach(function (type) {
 });
 watchFocus(document.body);
 applyAppearance(GROUP.appearance);
+
+// `readOnly`: the customer cannot change the details (while the page confirms, say).
+function applyReadOnly() {
+  Array.prototype.forEach.call(document.querySelectorAll('input, select, .tab'), function (el) {
+    el.disabled = !!OPTIONS.readOnly;
+  });
+}
+applyReadOnly();
 
 function collect(final) {
   var results = update(final);
@@ -257,6 +266,7 @@ serveFrame({
     },
     update: function (options) {
       Object.assign(OPTIONS, options);
+      applyReadOnly();
       return {};
     },
     updateGroup: function (group) {
