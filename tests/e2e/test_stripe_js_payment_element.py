@@ -224,3 +224,15 @@ def test_confirm_payment_redirects_to_the_return_url(browser, merchant, client, 
         f"&payment_intent_client_secret={pi.client_secret}&redirect_status=succeeded"
     )
     assert client.v1.payment_intents.retrieve(pi.id).status == "succeeded"
+
+
+def test_confirm_sepa_debit_payment(browser, merchant, client, api_key) -> None:
+    pi = client.v1.payment_intents.create(
+        params={"amount": 1800, "currency": "eur", "payment_method_types": ["sepa_debit"]}
+    )
+    page = open_payment(browser, merchant, api_key, cs=pi.client_secret)
+    shown = run(page, "confirmSepa", pi.client_secret)["paymentIntent"]
+    assert shown["status"] == "processing"
+    after = client.v1.payment_intents.retrieve(pi.id)
+    pm = client.v1.payment_methods.retrieve(after.payment_method)
+    assert (after.status, pm.type, pm.sepa_debit.last4) == ("processing", "sepa_debit", "3000")

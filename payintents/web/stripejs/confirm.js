@@ -142,6 +142,9 @@ Stripe.prototype.retrievePaymentIntent = function (clientSecret) {
   return this._retrieve(INTENTS.payment_intent, clientSecret);
 };
 
+var BANK_DEBITS = ['sepa_debit', 'us_bank_account'];
+var INFERRED_MANDATE = { customer_acceptance: { type: 'online', online: { infer_from_client: true } } };
+
 function confirmWith(type, method) {
   return function (clientSecret, data, options) {
     var kind = INTENTS.payment_intent;
@@ -151,6 +154,10 @@ function confirmWith(type, method) {
     var params = Object.assign({ expected_payment_method_type: type }, built.params);
     // Stripe.js handles 3-D Secure itself, unless the page redirects for it (return_url).
     params.use_stripe_sdk = handleActions || !params.return_url;
+    // New bank details are debited under the customer's acceptance, given in this browser.
+    if (BANK_DEBITS.indexOf(type) >= 0 && params.payment_method_data && !params.mandate_data) {
+      params.mandate_data = INFERRED_MANDATE;
+    }
     if (!built.element && type === 'card' && params.payment_method_data) {
       throw IntegrationError(
         method + ': payment_method.card should be a card Element (or use a PaymentMethod id).'
