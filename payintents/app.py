@@ -27,7 +27,7 @@ from payintents.services.scheduler import run_due
 from payintents.store import open_store
 from payintents.store.base import OutcomeUnknown, RolledBack
 from payintents.testing import routes as controls
-from payintents.web import bank_pages, three_d_secure
+from payintents.web import bank_pages, stripe_js, three_d_secure
 from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
 from payintents.webhooks.vault import Vault, VaultError
@@ -135,6 +135,7 @@ def build_app(runtime: Runtime) -> ApiRouter:
             Route("/openapi.json", openapi_json),
             *three_d_secure.routes(runtime),
             *bank_pages.routes(runtime),
+            *stripe_js.routes(runtime),
         ],
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,

@@ -235,6 +235,12 @@ def _parser() -> argparse.ArgumentParser:
         help="open connections per server process; past it a new connection displaces the "
         "oldest idle one (env PAYINTENTS_MAX_CONNECTIONS)",
     )
+    serve.add_argument(
+        "--public-url",
+        default=env("PUBLIC_URL"),
+        help="the URL browsers reach this server at, which the Stripe.js served at /v3/ talks "
+        "to (default: the URL each request came to; env PAYINTENTS_PUBLIC_URL)",
+    )
     for cmd in (serve, dispatch):
         cmd.add_argument(
             "--webhook-retry-schedule",
@@ -321,6 +327,7 @@ def main(argv: list[str] | None = None) -> None:
         keep_alive_timeout=args.keep_alive_timeout,
         max_connections=max(1, args.max_connections),
         webhook_allow_internal=args.webhook_allow_internal + _hosts(_host_of(args.forward_to)),
+        public_url=args.public_url or None,
     )
     from payintents.app import serve
 
