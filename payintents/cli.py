@@ -126,8 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--capture-window",
         default=env("CAPTURE_WINDOW", "7d"),
-        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s (default 7d; "
-        "env PAYINTENTS_CAPTURE_WINDOW)",
+        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s "
+        "(env PAYINTENTS_CAPTURE_WINDOW)",
     )
     serve.add_argument(
         "--clock-offset",
