@@ -107,12 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--capture-window",
         default=env("CAPTURE_WINDOW", "7d"),
-        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s",
+        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s (default 7d; "
+        "env PAYINTENTS_CAPTURE_WINDOW)",
     )
     serve.add_argument(
         "--clock-offset",
         default=env("CLOCK_OFFSET", "0"),
-        help="shift the server's clock (testing), e.g. 25h",
+        help="shift the server's clock (testing), e.g. 25h (env PAYINTENTS_CLOCK_OFFSET)",
     )
     serve.add_argument(
         "--microdeposit-type",
@@ -149,7 +150,8 @@ def _parser() -> argparse.ArgumentParser:
         "--no-dispatcher",
         action="store_true",
         default=env("NO_DISPATCHER", "") not in ("", "0", "false"),
-        help="do not deliver webhooks from this process (run `payintents dispatch` instead)",
+        help="do not deliver webhooks from this process (run `payintents dispatch` instead; "
+        "env PAYINTENTS_NO_DISPATCHER=1)",
     )
     serve.add_argument(
         "--workers",
