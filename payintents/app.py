@@ -25,8 +25,9 @@ from payintents.resources import ENDPOINTS, SCHEMAS
 from payintents.runtime import Runtime
 from payintents.services.scheduler import run_due
 from payintents.store import open_store
+from payintents.store.base import OutcomeUnknown, RolledBack
 from payintents.testing import routes as controls
-from payintents.web import bank_pages, three_d_secure
+from payintents.web import bank_pages, stripe_js, three_d_secure
 from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
 from payintents.webhooks.vault import Vault, VaultError
@@ -37,7 +38,9 @@ from payintents.wire.routing import ApiRouter
 
 
 def build_runtime(config: Config) -> Runtime:
-    store = open_store(config.database, config.pool_size)
+    store = open_store(
+        config.database, config.pool_size, config.database_timeout, config.max_database_size
+    )
     store.migrate()
     vault = Vault.from_env()
     try:
@@ -63,13 +66,22 @@ SCHEDULER_INTERVAL = 1.0
 PRUNE_INTERVAL = 600.0
 
 
+def _failed(what: str, err: Exception) -> None:
+    """A background pass that failed: one line where the store could not do it (a full disk,
+    the database away: said already by every request meanwhile), the traceback of a bug."""
+    if isinstance(err, RolledBack | OutcomeUnknown):
+        log.warning("%s failed in the store, retrying: %s", what, err)
+    else:
+        log.exception("%s failed; retrying", what)
+
+
 async def _scheduler(runtime: Runtime) -> None:
     while True:
         try:
             while await run_in_threadpool(run_due, runtime):
                 pass
-        except Exception:
-            log.exception("scheduler pass failed; retrying")
+        except Exception as err:
+            _failed("scheduler pass", err)
         await asyncio.sleep(SCHEDULER_INTERVAL)
 
 
@@ -77,8 +89,8 @@ async def _forget_old_keys(runtime: Runtime) -> None:
     while True:
         try:
             await run_in_threadpool(idempotency.prune, runtime.store, runtime.clock.now())
-        except Exception:
-            log.exception("pruning idempotency keys failed; retrying")
+        except Exception as err:
+            _failed("pruning idempotency keys", err)
         await asyncio.sleep(PRUNE_INTERVAL)
 
 
@@ -123,6 +135,7 @@ def build_app(runtime: Runtime) -> ApiRouter:
             Route("/openapi.json", openapi_json),
             *three_d_secure.routes(runtime),
             *bank_pages.routes(runtime),
+            *stripe_js.routes(runtime),
         ],
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 
 from payintents import keys
-from payintents.config import Config, env, parse_duration, parse_schedule
+from payintents.config import Config, env, parse_duration, parse_schedule, parse_size
 from payintents.store import describe, open_store
 from payintents.webhooks.vault import MASTER_KEY_ENV, Vault, VaultError, new_master_key
 
@@ -36,6 +36,13 @@ def _country(text: str) -> str:
     if len(code) != 2 or not code.isalpha() or not code.isascii():
         raise argparse.ArgumentTypeError(f"not a two-letter country code: {text!r}")
     return code
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 class _Help(argparse.HelpFormatter):
@@ -119,12 +126,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--capture-window",
         default=env("CAPTURE_WINDOW", "7d"),
-        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s",
+        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s "
+        "(env PAYINTENTS_CAPTURE_WINDOW)",
     )
     serve.add_argument(
         "--clock-offset",
         default=env("CLOCK_OFFSET", "0"),
-        help="shift the server's clock (testing), e.g. 25h",
+        help="shift the server's clock (testing), e.g. 25h (env PAYINTENTS_CLOCK_OFFSET)",
     )
     serve.add_argument(
         "--microdeposit-type",
@@ -161,7 +169,8 @@ def _parser() -> argparse.ArgumentParser:
         "--no-dispatcher",
         action="store_true",
         default=env("NO_DISPATCHER", "") not in ("", "0", "false"),
-        help="do not deliver webhooks from this process (run `payintents dispatch` instead)",
+        help="do not deliver webhooks from this process (run `payintents dispatch` instead; "
+        "env PAYINTENTS_NO_DISPATCHER=1)",
     )
     serve.add_argument(
         "--workers",
@@ -181,6 +190,22 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=int(env("POOL_SIZE", "0") or 0) or None,
         help="PostgreSQL connections per process (default 10; env PAYINTENTS_POOL_SIZE)",
+    )
+    serve.add_argument(
+        "--database-timeout",
+        type=float,
+        default=float(env("DATABASE_TIMEOUT", str(Config.database_timeout)) or 0),
+        help="seconds a request waits for a PostgreSQL connection before it is answered 503 "
+        "with Stripe-Should-Retry: true (default 5; env PAYINTENTS_DATABASE_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--max-database-size",
+        type=_size,
+        default=env("MAX_DATABASE_SIZE"),
+        metavar="SIZE",
+        help="the most the SQLite file may grow to, e.g. 20MB or 2GB; past it writes fail as on "
+        "a full disk, with 500 and Stripe-Should-Retry: true (default: no limit; env "
+        "PAYINTENTS_MAX_DATABASE_SIZE)",
     )
     serve.add_argument(
         "--max-header-bytes",
@@ -209,6 +234,12 @@ def _parser() -> argparse.ArgumentParser:
         default=int(env("MAX_CONNECTIONS", str(Config.max_connections)) or 0),
         help="open connections per server process; past it a new connection displaces the "
         "oldest idle one (env PAYINTENTS_MAX_CONNECTIONS)",
+    )
+    serve.add_argument(
+        "--public-url",
+        default=env("PUBLIC_URL"),
+        help="the URL browsers reach this server at, which the Stripe.js served at /v3/ talks "
+        "to (default: the URL each request came to; env PAYINTENTS_PUBLIC_URL)",
     )
     for cmd in (serve, dispatch):
         cmd.add_argument(
@@ -288,12 +319,15 @@ def main(argv: list[str] | None = None) -> None:
         forward_events=tuple(e.strip() for e in args.forward_events.split(",") if e.strip()),
         workers=max(1, args.workers),
         pool_size=args.pool_size,
+        database_timeout=args.database_timeout,
+        max_database_size=args.max_database_size,
         controls=args.controls,
         max_header_bytes=args.max_header_bytes,
         read_timeout=args.read_timeout,
         keep_alive_timeout=args.keep_alive_timeout,
         max_connections=max(1, args.max_connections),
         webhook_allow_internal=args.webhook_allow_internal + _hosts(_host_of(args.forward_to)),
+        public_url=args.public_url or None,
     )
     from payintents.app import serve
 

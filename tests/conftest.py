@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import stripe
 
-from tests.pg import temp_schema
+from tests.browser import browser, merchant  # noqa: F401  (fixtures of the browser tests)
+from tests.pg import pg_connection, temp_schema
 from tests.server import ServerProcess
 
 STORES = ["sqlite", "postgres"]
@@ -33,8 +33,7 @@ def query(database: str, text: str) -> list[tuple[Any, ...]]:
     """Rows of one SQL statement (valid in both dialects) run on a server's database, to see
     what the API does not show (webhook deliveries' claims, the journal mode)."""
     if "://" in database:
-        with psycopg.connect(database) as conn:
-            return conn.execute(text).fetchall()
+        return pg_connection(database).execute(text).fetchall()
     with closing(sqlite3.connect(database)) as conn:
         return conn.execute(text).fetchall()
 

@@ -14,6 +14,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -53,6 +54,19 @@ def schema_url(base: str, schema: str) -> str:
     return f"{base}{sep}options={quote(f'-c search_path={schema}', safe='')}"
 
 
+# One connection per schema URL while the schema lives: opening one per query made the fuzzing
+# runs, which look at the rows around every request, spend most of their time connecting.
+_CONNECTIONS: dict[str, psycopg.Connection[Any]] = {}
+
+
+def pg_connection(url: str) -> psycopg.Connection[Any]:
+    """An autocommit connection to `url`, kept until its schema is dropped."""
+    conn = _CONNECTIONS.get(url)
+    if conn is None or conn.closed:
+        conn = _CONNECTIONS[url] = psycopg.connect(url, autocommit=True)
+    return conn
+
+
 @contextmanager
 def temp_schema(prefix: str = "t") -> Iterator[str]:
     """A new, empty schema; yields a URL whose tables all live in it; drops it after."""
@@ -60,8 +74,11 @@ def temp_schema(prefix: str = "t") -> Iterator[str]:
     schema = f"payintents_{prefix}_{secrets.token_hex(6)}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = schema_url(base, schema)
     try:
-        yield schema_url(base, schema)
+        yield url
     finally:
+        if (conn := _CONNECTIONS.pop(url, None)) is not None:
+            conn.close()
         with psycopg.connect(base, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

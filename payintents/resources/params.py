@@ -205,9 +205,11 @@ MANDATE_DATA = Obj(
             {
                 "accepted_at": Int(),
                 "offline": Obj({}),
+                # Stripe.js, which cannot know the browser's address, sends infer_from_client:
+                # the server takes the address and the user agent from the request
+                # (services/mandates.py checks that one way or the other gives both).
                 "online": Obj(
-                    {"ip_address": Str(), "user_agent": Str()},
-                    required=("ip_address", "user_agent"),
+                    {"infer_from_client": Bool(), "ip_address": Str(), "user_agent": Str()}
                 ),
                 "type": Enum(("offline", "online")),
             },

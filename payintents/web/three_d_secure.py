@@ -62,13 +62,15 @@ def routes(runtime: Runtime) -> list[Route]:
             client_secret=intent["client_secret"],
             publishable_key=q.get("publishable_key", ""),
             source=q.get("source", ""),
+            stripe_js=q.get("stripe_js", ""),
+            layout="modal" if q.get("stripe_js") == "1" else "",
         )
 
     async def answer(request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
         fields = {k: form.get(k, "") for k in (
             "payment_intent", "payment_intent_client_secret", "publishable_key", "merchant",
-            "livemode", "source", "outcome",
+            "livemode", "source", "outcome", "stripe_js",
         )}  # fmt: skip
         try:
             ctx, _ = await run_in_threadpool(page_ctx, runtime, request, fields, INVALID_LINK)
@@ -85,6 +87,9 @@ def routes(runtime: Runtime) -> list[Route]:
                 "message.html", 400, title="Authentication unavailable", message=err.message
             )
         status = authentication.redirect_status(intent)
+        if fields["stripe_js"] == "1":
+            # In Stripe.js's modal: tell the page, which settles its promise and closes it.
+            return page("three_d_secure_done.html", outcome=status)
         if return_url:
             target = with_query(
                 return_url,

@@ -28,7 +28,7 @@ from payintents.services.expansion import resolver
 from payintents.store.controls import NONE, AccountControls
 from payintents.testing import hooks
 from payintents.wire import auth, expand, form, idempotency, permissions
-from payintents.wire.errors import error_body, internal_error
+from payintents.wire.errors import error_body, internal_error, store_failure
 from payintents.wire.params import Params
 from payintents.wire.routing import Receive, Scope, Send, Serve
 
@@ -136,6 +136,21 @@ async def send_response(
 
 def render_error(err: ApiError) -> bytes:
     return orjson.dumps(error_body(err))
+
+
+def failure_answer(
+    exc: Exception, method: str, path: str
+) -> tuple[int, bytes, dict[str, str] | None]:
+    """Status, body and headers of a request that failed with an error not its own: the
+    store's (with Stripe-Should-Retry where a retry is safe), or a bug's."""
+    failed = store_failure(exc)
+    if failed is not None:
+        log.warning("%s %s failed in the store: %s", method, path, exc)
+        err, headers = failed
+        return err.status, render_error(err), headers
+    log.exception("unhandled error in %s %s", method, path)
+    err = internal_error()
+    return err.status, render_error(err), None
 
 
 class Disconnected(Exception):
@@ -417,10 +432,8 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
             return
         except ApiError as err:
             status, answer = err.status, render_error(err)
-        except Exception:
-            log.exception("unhandled error in %s %s", method, scope["path"])
-            err = internal_error()
-            status, answer = err.status, render_error(err)
+        except Exception as exc:
+            status, answer, extra = failure_answer(exc, method, scope["path"])
         if drop:
             # Committed (the write was awaited), and no answer: the client sees the
             # connection close, as when a response is lost on the way.

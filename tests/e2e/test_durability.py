@@ -21,7 +21,7 @@ from tests.conftest import make_client, new_key
 from tests.server import ServerProcess
 
 CLIENTS = 4
-LOAD_SECONDS = 14.0
+LOAD_SECONDS = 9.0
 KILLS = 3
 
 

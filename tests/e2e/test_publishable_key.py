@@ -392,3 +392,57 @@ def test_form_keys_are_checked_like_header_keys(server, client, api_key) -> None
     assert (both.json()["error"]["code"], both.json()["error"]["param"]) == (
         "parameter_unknown", "key",
     )  # fmt: skip
+
+
+INFERRED = {
+    "mandate_data[customer_acceptance][type]": "online",
+    "mandate_data[customer_acceptance][online][infer_from_client]": "true",
+}
+
+
+def test_stripe_js_mandate_inferred_from_the_client(server, client, api_key) -> None:
+    """A bank debit confirmed by Stripe.js: the mandate's acceptance is the request's own
+    address and user agent (the browser cannot know its address)."""
+    pi = client.v1.payment_intents.create(
+        params={"amount": 1000, "currency": "eur", "payment_method_types": ["sepa_debit"]}
+    )
+    form = {
+        "key": publishable(api_key),
+        "client_secret": pi.client_secret,
+        "payment_method_data[type]": "sepa_debit",
+        "payment_method_data[sepa_debit][iban]": "DE89370400440532013000",
+        "payment_method_data[billing_details][name]": "Jenny Rosen",
+        "payment_method_data[billing_details][email]": "jenny@example.com",
+    }
+    path = f"{server.url}/v1/payment_intents/{pi.id}/confirm"
+    # Without the user agent to infer, the acceptance is incomplete and nothing happens.
+    bare = httpx.post(path, data={**form, **INFERRED}, headers={"User-Agent": ""})
+    assert bare.status_code == 400
+    assert (bare.json()["error"]["code"], bare.json()["error"]["param"]) == (
+        "parameter_missing", "mandate_data[customer_acceptance][online][user_agent]",
+    )  # fmt: skip
+    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
+    done = httpx.post(path, data={**form, **INFERRED}, headers={"User-Agent": "Mozilla/5.0"})
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "processing"
+    charge = client.v1.charges.retrieve(client.v1.payment_intents.retrieve(pi.id).latest_charge)
+    assert charge.payment_method_details.sepa_debit.mandate.startswith("mandate_")
+
+
+def test_only_a_publishable_key_may_infer_the_mandate(server, client, api_key) -> None:
+    pi = client.v1.payment_intents.create(
+        params={"amount": 1000, "currency": "eur", "payment_method_types": ["sepa_debit"]}
+    )
+    resp = call(
+        server, api_key, "POST", f"/v1/payment_intents/{pi.id}/confirm",
+        {"payment_method_data[type]": "sepa_debit",
+         "payment_method_data[sepa_debit][iban]": "DE89370400440532013000",
+         "payment_method_data[billing_details][name]": "Jenny Rosen",
+         "payment_method_data[billing_details][email]": "jenny@example.com", **INFERRED},
+    )  # fmt: skip
+    assert resp.status_code == 400
+    error = resp.json()["error"]
+    assert (error["code"], error["param"]) == (
+        "parameter_unknown", "mandate_data[customer_acceptance][online][infer_from_client]",
+    )  # fmt: skip
+    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
