@@ -27,7 +27,7 @@ from payintents.services.scheduler import run_due
 from payintents.store import open_store
 from payintents.store.base import OutcomeUnknown, RolledBack
 from payintents.testing import routes as controls
-from payintents.web import bank_pages, stripe_js, three_d_secure
+from payintents.web import bank_pages, pages, stripe_js, three_d_secure
 from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
 from payintents.webhooks.vault import Vault, VaultError
@@ -137,7 +137,12 @@ def build_app(runtime: Runtime) -> ApiRouter:
             *bank_pages.routes(runtime),
             *stripe_js.routes(runtime),
         ],
-        exception_handlers={404: not_found, 405: not_found},
+        exception_handlers={
+            404: not_found,
+            405: not_found,
+            # Hosted pages whose store fails say so as the API does, not as a bare 500.
+            **dict.fromkeys((RolledBack, OutcomeUnknown), pages.store_failure_page),
+        },
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -20,6 +20,7 @@ from payintents.runtime import Runtime
 from payintents.services.context import Ctx
 from payintents.testing.hooks import at_account_time
 from payintents.wire import auth
+from payintents.wire.errors import store_failure
 
 
 def page(
@@ -81,3 +82,15 @@ def clock_note(ctx: Ctx, ahead: int) -> str:
         f"({escape(format_duration(ahead))} ahead of the server's, moved by "
         "POST /_payintents/clock/advance).</p>"
     )
+
+
+async def store_failure_page(request: Request, exc: Exception) -> HTMLResponse:
+    """A hosted page whose store failed: the API's answer to the same failure (status and
+    Stripe-Should-Retry, wire/errors.store_failure), as a page a customer can read."""
+    failure = store_failure(exc)
+    if failure is None:
+        raise exc
+    err, headers = failure
+    response = page("message.html", err.status, title="Please try again", message=err.message)
+    response.headers.update(headers or {})
+    return response

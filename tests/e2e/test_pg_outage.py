@@ -238,3 +238,40 @@ def test_backends_terminated_inside_transactions_answer_with_the_retry_header(
         finally:
             stop.set()
             proc.stop()
+
+
+def test_a_hosted_page_during_an_outage_says_to_try_again(
+    proxied: tuple[str, TcpProxy], tmp_path: Any
+) -> None:
+    url, proxy = proxied
+    proc = ServerProcess(url, "--database-timeout", "1", log_path=tmp_path / "server.log")
+    proc.start()
+    try:
+        client = make_client(proc)
+        intent = client.v1.payment_intents.create(
+            params={
+                "amount": 1500,
+                "currency": "usd",
+                "payment_method": "pm_card_threeDSecure2Required",
+                "payment_method_types": ["card"],
+                "confirm": True,
+                "return_url": "https://shop.example/back",
+            }
+        )
+        assert intent.next_action is not None
+        challenge = intent.next_action.redirect_to_url.url
+        assert httpx.get(challenge, timeout=10).status_code == 200
+        proxy.cut()
+        page = httpx.get(challenge, timeout=10)
+        assert page.status_code == 503, page.text
+        assert page.headers["stripe-should-retry"] == "true"
+        assert page.headers["content-type"].startswith("text/html")
+        assert UNAVAILABLE["error"]["message"] in page.text
+        proxy.restore()
+        deadline = time.monotonic() + 5
+        while (page := httpx.get(challenge, timeout=10)).status_code != 200:
+            assert time.monotonic() < deadline, page.text
+            time.sleep(0.1)
+        assert "Complete authentication" in page.text
+    finally:
+        proc.stop()
