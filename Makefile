@@ -1,4 +1,4 @@
-.PHONY: serve test lint lock bench
+.PHONY: serve test lint lock bench reliability
 
 # Start the server on the embedded SQLite default (./payintents.sqlite3).
 serve:
@@ -13,6 +13,11 @@ test:
 # Benchmark every scenario with wrk (bench/run.py; ARGS="--scales 1000,100000,1000000").
 bench:
 	@scripts/bench $(ARGS)
+
+# Crash, full disk and PostgreSQL outage under load, one line of figures each
+# (bench/reliability.py; ARGS="--scenarios crash --store postgres --seconds 20").
+reliability:
+	@scripts/reliability $(ARGS)
 
 lint:
 	@scripts/bootstrap dev

@@ -25,23 +25,36 @@ from payintents.resources import ENDPOINTS, SCHEMAS
 from payintents.runtime import Runtime
 from payintents.services.scheduler import run_due
 from payintents.store import open_store
+from payintents.store.base import OutcomeUnknown, RolledBack
 from payintents.testing import routes as controls
 from payintents.web import bank_pages, stripe_js, three_d_secure
 from payintents.webhooks import forward
 from payintents.webhooks.dispatcher import Dispatcher
+from payintents.webhooks.vault import Vault, VaultError
 from payintents.wire import idempotency, openapi
+from payintents.wire.connections import Limits, ServerConfig, raise_open_files_limit
 from payintents.wire.http import not_found_response, route
 from payintents.wire.routing import ApiRouter
 
 
 def build_runtime(config: Config) -> Runtime:
-    store = open_store(config.database, config.pool_size)
+    store = open_store(
+        config.database, config.pool_size, config.database_timeout, config.max_database_size
+    )
     store.migrate()
+    vault = Vault.from_env()
+    try:
+        # Refused at start, not per delivery, where the key cannot open the stored secrets.
+        vault.check(store)
+    except VaultError:
+        store.close()
+        raise
     return Runtime(
         config=config,
         store=store,
         clock=Clock(config.clock_offset),
         processor=SimulatedProcessor(),
+        vault=vault,
     )
 
 
@@ -53,13 +66,22 @@ SCHEDULER_INTERVAL = 1.0
 PRUNE_INTERVAL = 600.0
 
 
+def _failed(what: str, err: Exception) -> None:
+    """A background pass that failed: one line where the store could not do it (a full disk,
+    the database away: said already by every request meanwhile), the traceback of a bug."""
+    if isinstance(err, RolledBack | OutcomeUnknown):
+        log.warning("%s failed in the store, retrying: %s", what, err)
+    else:
+        log.exception("%s failed; retrying", what)
+
+
 async def _scheduler(runtime: Runtime) -> None:
     while True:
         try:
             while await run_in_threadpool(run_due, runtime):
                 pass
-        except Exception:
-            log.exception("scheduler pass failed; retrying")
+        except Exception as err:
+            _failed("scheduler pass", err)
         await asyncio.sleep(SCHEDULER_INTERVAL)
 
 
@@ -67,8 +89,8 @@ async def _forget_old_keys(runtime: Runtime) -> None:
     while True:
         try:
             await run_in_threadpool(idempotency.prune, runtime.store, runtime.clock.now())
-        except Exception:
-            log.exception("pruning idempotency keys failed; retrying")
+        except Exception as err:
+            _failed("pruning idempotency keys", err)
         await asyncio.sleep(PRUNE_INTERVAL)
 
 
@@ -77,6 +99,8 @@ def dispatcher_for(runtime: Runtime) -> Dispatcher:
         runtime.store,
         retry_schedule=runtime.config.webhook_retry_schedule,
         timeout=runtime.config.webhook_timeout,
+        allow_internal=runtime.config.webhook_allow_internal,
+        vault=runtime.vault,
     )
 
 
@@ -152,6 +176,19 @@ def serve(config: Config) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    open_files = raise_open_files_limit()
+    if open_files < config.max_connections + 64:
+        print(
+            f"payintents: warning: {open_files} open files allowed, fewer than "
+            f"--max-connections {config.max_connections} needs; raise `ulimit -n`",
+            flush=True,
+        )
+    limits = Limits(
+        max_header_bytes=config.max_header_bytes,
+        read_timeout=config.read_timeout,
+        keep_alive_timeout=config.keep_alive_timeout,
+        max_connections=config.max_connections,
+    )
     sock = listen(config.host, config.port)
     runtime = build_runtime(config)
     forward.setup(runtime)
@@ -164,7 +201,7 @@ def serve(config: Config) -> None:
     }
     if config.workers <= 1:
         print(f"payintents: listening on http://{config.host}:{config.port}", flush=True)
-        uvicorn.Server(uvicorn.Config(build_app(runtime), **options)).run(sockets=[sock])
+        uvicorn.Server(ServerConfig(build_app(runtime), limits, **options)).run(sockets=[sock])
         return
     # Migrations and the forwarding endpoint are done once, here; the workers share nothing
     # but the store, so they build their own (a pool or connections of each process's own).
@@ -175,7 +212,7 @@ def serve(config: Config) -> None:
         f"with {config.workers} worker processes",
         flush=True,
     )
-    workers = uvicorn.Config(
-        "payintents.app:create_app", factory=True, workers=config.workers, **options
+    workers = ServerConfig(
+        "payintents.app:create_app", limits, factory=True, workers=config.workers, **options
     )
     Multiprocess(workers, sockets=[sock]).run()

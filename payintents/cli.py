@@ -9,8 +9,9 @@ import sys
 from collections.abc import Iterator
 
 from payintents import keys
-from payintents.config import Config, env, parse_duration, parse_schedule
+from payintents.config import Config, env, parse_duration, parse_schedule, parse_size
 from payintents.store import describe, open_store
+from payintents.webhooks.vault import MASTER_KEY_ENV, Vault, VaultError, new_master_key
 
 
 def _version() -> str:
@@ -24,11 +25,24 @@ class _Subparser(argparse.ArgumentParser):
         super().__init__(formatter_class=_Help, **kwargs)  # type: ignore[arg-type]
 
 
+def _hosts(text: str) -> tuple[str, ...]:
+    """`a.example,10.0.0.5,[fd00::1]` -> the hosts, as URLs' hostnames spell them."""
+    hosts = (h.strip().lower().strip("[]").rstrip(".") for h in text.split(","))
+    return tuple(h for h in hosts if h)
+
+
 def _country(text: str) -> str:
     code = text.strip().upper()
     if len(code) != 2 or not code.isalpha() or not code.isascii():
         raise argparse.ArgumentTypeError(f"not a two-letter country code: {text!r}")
     return code
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 class _Help(argparse.HelpFormatter):
@@ -63,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         "--keys-file",
         default=env("KEYS_FILE"),
         help="the server's keys file, to find --key's account (env PAYINTENTS_KEYS_FILE)",
+    )
+    sub.add_parser(
+        "master-key",
+        help="print a new master key, to set as PAYINTENTS_MASTER_KEY so that webhook signing "
+        "secrets are stored encrypted (docs/security.md)",
     )
     new_keys = sub.add_parser("keys", help="write a new keys file with random keys")
     new_keys.add_argument("file", help="the keys file to write (it must not exist yet)")
@@ -107,8 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--capture-window",
         default=env("CAPTURE_WINDOW", "7d"),
-        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s (default 7d; "
-        "env PAYINTENTS_CAPTURE_WINDOW)",
+        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s "
+        "(env PAYINTENTS_CAPTURE_WINDOW)",
     )
     serve.add_argument(
         "--clock-offset",
@@ -173,6 +192,50 @@ def _parser() -> argparse.ArgumentParser:
         help="PostgreSQL connections per process (default 10; env PAYINTENTS_POOL_SIZE)",
     )
     serve.add_argument(
+        "--database-timeout",
+        type=float,
+        default=float(env("DATABASE_TIMEOUT", str(Config.database_timeout)) or 0),
+        help="seconds a request waits for a PostgreSQL connection before it is answered 503 "
+        "with Stripe-Should-Retry: true (default 5; env PAYINTENTS_DATABASE_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--max-database-size",
+        type=_size,
+        default=env("MAX_DATABASE_SIZE"),
+        metavar="SIZE",
+        help="the most the SQLite file may grow to, e.g. 20MB or 2GB; past it writes fail as on "
+        "a full disk, with 500 and Stripe-Should-Retry: true (default: no limit; env "
+        "PAYINTENTS_MAX_DATABASE_SIZE)",
+    )
+    serve.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=int(env("MAX_HEADER_BYTES", str(Config.max_header_bytes)) or 0),
+        help="bytes of header fields a request may send; more is answered 431 "
+        "(env PAYINTENTS_MAX_HEADER_BYTES)",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=float,
+        default=float(env("READ_TIMEOUT", str(Config.read_timeout)) or 0),
+        help="seconds a client has to send a whole request (headers and body) before its "
+        "connection is closed (env PAYINTENTS_READ_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--keep-alive-timeout",
+        type=float,
+        default=float(env("KEEP_ALIVE_TIMEOUT", str(Config.keep_alive_timeout)) or 0),
+        help="seconds an idle connection is kept open between requests "
+        "(env PAYINTENTS_KEEP_ALIVE_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=int(env("MAX_CONNECTIONS", str(Config.max_connections)) or 0),
+        help="open connections per server process; past it a new connection displaces the "
+        "oldest idle one (env PAYINTENTS_MAX_CONNECTIONS)",
+    )
+    serve.add_argument(
         "--public-url",
         default=env("PUBLIC_URL"),
         help="the URL browsers reach this server at, which the Stripe.js served at /v3/ talks "
@@ -190,6 +253,15 @@ def _parser() -> argparse.ArgumentParser:
             "a delivery is given up (default: about 3 days; env PAYINTENTS_WEBHOOK_RETRY_SCHEDULE)",
         )
         cmd.add_argument(
+            "--webhook-allow-internal",
+            type=_hosts,
+            default=_hosts(env("WEBHOOK_ALLOW_INTERNAL") or ""),
+            metavar="HOST[,HOST...]",
+            help="hosts live-mode webhook endpoints may post to although they are loopback, "
+            "private or otherwise internal, for a self-hosted deployment; the --forward-to "
+            "host always is (default: none; env PAYINTENTS_WEBHOOK_ALLOW_INTERNAL)",
+        )
+        cmd.add_argument(
             "--webhook-timeout",
             type=float,
             default=float(env("WEBHOOK_TIMEOUT", str(Config.webhook_timeout)) or 0),
@@ -205,11 +277,19 @@ def main(argv: list[str] | None = None) -> None:
             store = open_store(args.database)
             try:
                 applied = store.migrate()
+                vault = Vault.from_env()
+                encrypted = vault.encrypt_stored(store)
+                vault.check(store)
             finally:
                 store.close()
         print(
             f"payintents: {describe(args.database)}: applied {len(applied)} migration(s) {applied}"
         )
+        if encrypted:
+            print(f"payintents: encrypted {encrypted} webhook signing secret(s), {MASTER_KEY_ENV}")
+        return
+    if args.command == "master-key":
+        print(new_master_key())
         return
     if args.command == "events":
         with _reachable(args.database):
@@ -239,7 +319,14 @@ def main(argv: list[str] | None = None) -> None:
         forward_events=tuple(e.strip() for e in args.forward_events.split(",") if e.strip()),
         workers=max(1, args.workers),
         pool_size=args.pool_size,
+        database_timeout=args.database_timeout,
+        max_database_size=args.max_database_size,
         controls=args.controls,
+        max_header_bytes=args.max_header_bytes,
+        read_timeout=args.read_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+        max_connections=max(1, args.max_connections),
+        webhook_allow_internal=args.webhook_allow_internal + _hosts(_host_of(args.forward_to)),
         public_url=args.public_url or None,
     )
     from payintents.app import serve
@@ -249,11 +336,23 @@ def main(argv: list[str] | None = None) -> None:
         serve(config)
 
 
+def _host_of(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url).hostname or "") if url else ""
+    except ValueError:
+        return ""  # forward.setup says what is wrong with it
+
+
 @contextlib.contextmanager
 def _reachable(database: str) -> Iterator[None]:
-    """A database that cannot be reached is a one-line error, not a traceback."""
+    """A database that cannot be reached, or whose webhook secrets the master key cannot
+    open, is a one-line error, not a traceback."""
     try:
         yield
+    except VaultError as err:
+        sys.exit(f"payintents: {describe(database)}: {err}")
     except Exception as err:
         import psycopg
 
@@ -321,6 +420,7 @@ def _dispatch(args: argparse.Namespace) -> None:
         database=args.database,
         webhook_retry_schedule=args.webhook_retry_schedule,
         webhook_timeout=args.webhook_timeout,
+        webhook_allow_internal=args.webhook_allow_internal,
     )
     runtime = build_runtime(config)
 

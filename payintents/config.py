@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, field
 
 import orjson
@@ -45,9 +46,21 @@ class Config:
     workers: int = 1
     # PostgreSQL connections per process; None: the store's default.
     pool_size: int | None = None
+    # Seconds to wait for a PostgreSQL connection (connect, or a free one of the pool) before
+    # a request is answered 503 with Stripe-Should-Retry: true.
+    database_timeout: float = 5.0
+    # Bytes the SQLite file may grow to; past it writes fail as on a full disk. None: no limit.
+    max_database_size: int | None = None
     # The test controls under /_payintents where only configured keys work (`keys`); they
     # are always on where every key is its own account.
     controls: bool = False
+    # What one client may hold of the server (wire/connections.py).
+    max_header_bytes: int = 32_768
+    read_timeout: float = 10.0
+    keep_alive_timeout: float = 5.0
+    max_connections: int = 1000
+    # Hosts live-mode webhook endpoints may post to although they are internal (lowercase).
+    webhook_allow_internal: tuple[str, ...] = ()
     # The base URL browsers reach this server at (behind a proxy, in a container), rendered
     # into the Stripe.js served at /v3/; None: the URL each request came to.
     public_url: str | None = None
@@ -64,6 +77,19 @@ def parse_duration(text: str) -> int:
     if text and text[-1] in units:
         return int(text[:-1]) * units[text[-1]]
     return int(text)
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_size(text: str) -> int:
+    """`1048576`, `512KB`, `20MB`, `2GB` (or KiB, MiB, GiB, K, M, G) -> bytes (1 KB = 1024)."""
+    match = _SIZE.fullmatch(text.strip())
+    size = int(float(match[1]) * _SIZE_UNITS[match[2].lower()]) if match else 0
+    if size <= 0:
+        raise ValueError(f"not a size of more than 0 bytes: {text!r} (e.g. 20MB, 512KB, 2GB)")
+    return size
 
 
 def format_duration(seconds: int) -> str:

@@ -40,6 +40,8 @@ _DISPLAY = {
     "payment_method": "PaymentMethod",
     "webhook_endpoint": "webhook endpoint",
     "confirmation_token": "confirmationtoken",
+    "setup_intent": "setupintent",
+    "setup_attempt": "setupattempt",
     "promotion_code": "promotion code",
     "test_clock": "test clock",
     "file": "file upload",

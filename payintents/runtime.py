@@ -1,4 +1,4 @@
-"""The long-lived collaborators a request uses: store, processor, clock, settings."""
+"""The long-lived collaborators a request uses: store, processor, clock, settings, vault."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from payintents.clock import Clock
 from payintents.config import Config
 from payintents.processor import Processor
 from payintents.store.base import Store
+from payintents.webhooks.vault import Vault
 
 
 @dataclass
@@ -16,3 +17,5 @@ class Runtime:
     store: Store
     clock: Clock
     processor: Processor
+    # Webhook signing secrets at rest (PAYINTENTS_MASTER_KEY).
+    vault: Vault

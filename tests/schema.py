@@ -33,6 +33,11 @@ NOT_BY_DEFAULT = {
     "customer": {
         "cash_balance", "invoice_credit_balance", "sources", "subscriptions", "tax", "tax_ids",
     },
+    # Present only when set to true (Stripe's bodies leave it out otherwise).
+    "setup_intent": {"attach_to_self"},
+    "setup_attempt": {"attach_to_self"},
+    # The hash of its type only; on_behalf_of only for Connect.
+    "mandate": {"multi_use", "single_use", "on_behalf_of"},
     # Only the hash named by its `type` is present.
     "customer_cash_balance_transaction": {
         "adjusted_for_overdraft", "applied_to_payment", "funded", "refunded_from_payment",

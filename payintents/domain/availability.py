@@ -65,18 +65,25 @@ def _and(values: Sequence[str]) -> str:
     return ", ".join(values[:-1]) + f", and {values[-1]}"
 
 
+def check_country(types: Sequence[str], country: str, param: str) -> None:
+    """Stripe's refusal of the first type the account's country does not allow."""
+    for pm_type in types:
+        rule = RULES.get(pm_type)
+        if rule is not None and rule.countries is not None and country not in rule.countries:
+            raise ApiError(
+                f"{pm_type} is invalid. This payment method is available to Stripe accounts in "
+                f"{_and(rule.countries)} and your Stripe account is in {country}.",
+                param=param,
+            )
+
+
 def check(types: Sequence[str], currency: str, country: str, param: str) -> None:
     """Stripe's refusal of the first type the account or the currency does not allow."""
     for pm_type in types:
         rule = RULES.get(pm_type)
         if rule is None:
             continue
-        if rule.countries is not None and country not in rule.countries:
-            raise ApiError(
-                f"{pm_type} is invalid. This payment method is available to Stripe accounts in "
-                f"{_and(rule.countries)} and your Stripe account is in {country}.",
-                param=param,
-            )
+        check_country((pm_type,), country, param)
         if rule.currencies is not None and currency not in rule.currencies:
             raise ApiError(
                 f"The currency provided ({currency}) is invalid. Payments with {pm_type} "

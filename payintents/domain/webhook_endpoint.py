@@ -6,14 +6,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from payintents.domain.values import clean, merge_metadata
+from payintents.domain.webhook_targets import check_host
 from payintents.errors import ApiError
 
 WebhookEndpoint = dict[str, Any]
 
 
-def check_url(url: str, livemode: bool) -> None:
-    """An absolute http(s) URL with a host. Unlike Stripe, local and private addresses are
-    accepted: the receiver is usually on the developer's machine or network."""
+def check_url(url: str, livemode: bool, allow_internal: tuple[str, ...] = ()) -> None:
+    """An absolute http(s) URL with a host. In test mode local and private addresses are
+    accepted: the receiver is usually on the developer's machine or network. In live mode
+    only public ones, but for the hosts of `allow_internal` (webhook_targets.py)."""
     try:
         parts = urlsplit(url)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -28,6 +30,9 @@ def check_url(url: str, livemode: bool) -> None:
             param="url",
             code="url_invalid",
         )
+    if livemode:
+        assert parts.hostname is not None
+        check_host(url, parts.hostname, allow_internal)
 
 
 def unique(events: list[str]) -> list[str]:

@@ -97,6 +97,18 @@ class AuthorizationRequest:
 
 
 @dataclass(frozen=True)
+class SetupRequest:
+    """Saving a payment method for later (a SetupIntent's confirm): no money moves; the issuer
+    or bank checks the method, and a card may ask for 3-D Secure."""
+
+    processor_ref: str
+    payment_method_type: str
+    usage: str  # "off_session" | "on_session"
+    request_three_d_secure: str  # "automatic" | "any" | "challenge"
+    now: int
+
+
+@dataclass(frozen=True)
 class AuthorizationResult:
     outcome: AuthorizationOutcome
     decline: Decline | None = None
@@ -185,6 +197,12 @@ class Processor(Protocol):
 
     def complete_authentication(
         self, req: AuthorizationRequest, *, succeeded: bool
+    ) -> AuthorizationResult: ...
+
+    def setup(self, req: SetupRequest) -> AuthorizationResult: ...
+
+    def complete_setup_authentication(
+        self, req: SetupRequest, *, succeeded: bool
     ) -> AuthorizationResult: ...
 
     def capture(self, *, processor_ref: str, amount: int) -> CaptureResult: ...

@@ -141,6 +141,19 @@ AUTHENTICATION_FAILED = Decline(
     seller_message="The customer failed 3D Secure authentication.",
 )
 
+# A failed challenge on a SetupIntent: the same words, the setup's own code.
+SETUP_AUTHENTICATION_FAILED = Decline(
+    code="setup_intent_authentication_failure",
+    decline_code=None,
+    message=AUTHENTICATION_FAILED.message,
+    param=None,
+    network_status="not_sent_to_network",
+    outcome_type="blocked",
+    outcome_reason=None,
+    risk_level="normal",
+    seller_message="The customer failed 3D Secure authentication.",
+)
+
 TEST_MODE_LIVE_CARD = (
     "Your card was declined. Your request was in test mode, but used a non test (live) card. "
     "For a list of valid test cards, visit: https://stripe.com/docs/testing."

@@ -23,6 +23,7 @@ from payintents.processor.base import (
     CaptureResult,
     Decline,
     RefundResult,
+    SetupRequest,
     Tokenized,
     TokenizeError,
     VerificationResult,
@@ -37,6 +38,7 @@ from payintents.processor.cards import (
     DISPLAY_BRANDS,
     LIVE_MODE_TEST_CARD,
     PROFILES,
+    SETUP_AUTHENTICATION_FAILED,
     TEST_MODE_LIVE_CARD,
     TestCard,
     brand_of,
@@ -247,7 +249,12 @@ class SimulatedProcessor:
                 return _declined(AUTHENTICATION_REQUIRED, req.processor_ref, checks=checks)
             return _charge(card, req, checks, None)
         if card.three_ds == "frictionless":
-            return _charge(card, req, checks, _three_d_secure(card, req, "frictionless"))
+            return _charge(
+                card,
+                req,
+                checks,
+                _three_d_secure(card, req.processor_ref, req.amount, req.now, "frictionless"),
+            )
         forced = req.request_three_d_secure in ("any", "challenge")
         if card.three_ds in ("required", "on_setup") or (
             forced and card.three_ds != "not_supported"
@@ -266,8 +273,68 @@ class SimulatedProcessor:
         card, cvc = _card(req.processor_ref)
         if not succeeded:
             return AuthorizationResult(outcome="declined", decline=AUTHENTICATION_FAILED)
-        tds = _three_d_secure(card, req, "challenge")
+        tds = _three_d_secure(card, req.processor_ref, req.amount, req.now, "challenge")
         return _charge(card, req, _charge_checks(card, cvc), tds)
+
+    # -- saving for later (SetupIntents) ---------------------------------------------------
+
+    def setup(self, req: SetupRequest) -> AuthorizationResult:
+        """The check a SetupIntent makes: no charge, the customer present.
+
+        Cards that ask for 3-D Secure (always, or on setup) get a challenge whatever the
+        usage; a card the issuer declines cannot be saved (the attach rule); SEPA Debit is set
+        up at once under its mandate; a US bank account entered by hand is verified with
+        microdeposits first.
+        """
+        kind = _kind(req.processor_ref)
+        if kind == "sepa_debit":
+            return AuthorizationResult(outcome="approved")
+        if kind == "us_bank_account":
+            scenario, verified = _bank(req.processor_ref)
+            if scenario == "failMicrodeposits":
+                return AuthorizationResult(outcome="declined", decline=bank.MICRODEPOSITS_FAILED)
+            if not verified:
+                return AuthorizationResult(outcome="requires_verification")
+            return AuthorizationResult(outcome="approved")
+        card, cvc = _card(req.processor_ref)
+        checks = _charge_checks(card, cvc)
+        if card.three_ds == "frictionless":
+            tds = _three_d_secure(card, req.processor_ref, 0, req.now, "frictionless")
+            return self._checked(card, req, checks, tds)
+        forced = req.request_three_d_secure in ("any", "challenge")
+        if card.three_ds in ("required", "on_setup") or (
+            forced and card.three_ds != "not_supported"
+        ):
+            return AuthorizationResult(outcome="requires_authentication", card_checks=checks)
+        return self._checked(card, req, checks, None)
+
+    def complete_setup_authentication(
+        self, req: SetupRequest, *, succeeded: bool
+    ) -> AuthorizationResult:
+        card, cvc = _card(req.processor_ref)
+        if not succeeded:
+            return AuthorizationResult(outcome="declined", decline=SETUP_AUTHENTICATION_FAILED)
+        tds = _three_d_secure(card, req.processor_ref, 0, req.now, "challenge")
+        return self._checked(card, req, _charge_checks(card, cvc), tds)
+
+    def _checked(
+        self,
+        card: TestCard,
+        req: SetupRequest,
+        checks: dict[str, Any],
+        three_d_secure: dict[str, Any] | None,
+    ) -> AuthorizationResult:
+        decline = self.can_attach(req.processor_ref)
+        if decline is not None:
+            return _declined(
+                decline, req.processor_ref, checks=checks, three_d_secure=three_d_secure
+            )
+        return AuthorizationResult(
+            outcome="approved",
+            charge_outcome=_outcome_approved(card, req.processor_ref),
+            card_checks=checks,
+            three_d_secure=three_d_secure,
+        )
 
     def capture(self, *, processor_ref: str, amount: int) -> CaptureResult:
         card, _ = _card(processor_ref)
@@ -492,8 +559,10 @@ def _charge_checks(card: TestCard, cvc: bool) -> dict[str, Any]:
     }
 
 
-def _three_d_secure(card: TestCard, req: AuthorizationRequest, flow: str) -> dict[str, Any]:
-    tid = digits_from(req.processor_ref, req.amount, req.now, "3ds", length=32)
+def _three_d_secure(
+    card: TestCard, processor_ref: str, amount: int, now: int, flow: str
+) -> dict[str, Any]:
+    tid = digits_from(processor_ref, amount, now, "3ds", length=32)
     return {
         "authentication_flow": flow,
         "electronic_commerce_indicator": ELECTRONIC_COMMERCE_INDICATOR.get(card.brand, "05"),

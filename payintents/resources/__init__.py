@@ -1,5 +1,5 @@
 """One module per API resource; ENDPOINTS collects their routes (whose errors render the
-PaymentIntent they carry), SCHEMAS their objects' shapes."""
+PaymentIntent or SetupIntent they carry), SCHEMAS their objects' shapes."""
 
 from dataclasses import replace
 from typing import Any
@@ -15,6 +15,8 @@ from payintents.resources import (
     payment_intents,
     payment_methods,
     refunds,
+    setup_attempts,
+    setup_intents,
     webhook_endpoints,
 )
 from payintents.services.context import Ctx
@@ -35,6 +37,9 @@ def _rendering_errors(handler: Handler) -> Handler:
             intent = err.extra.get("payment_intent")
             if intent is not None:
                 err.extra["payment_intent"] = payment_intents.render(intent, ctx)
+            setup = err.extra.get("setup_intent")
+            if setup is not None:
+                err.extra["setup_intent"] = setup_intents.render(setup, ctx)
             raise
 
     return handle
@@ -53,6 +58,8 @@ ENDPOINTS: list[Endpoint] = [
         *events.ENDPOINTS,
         *webhook_endpoints.ENDPOINTS,
         *confirmation_tokens.ENDPOINTS,
+        *setup_intents.ENDPOINTS,
+        *setup_attempts.ENDPOINTS,
     )
 ]
 
@@ -67,4 +74,6 @@ SCHEMAS: dict[str, Schema] = {
     **events.SCHEMAS,
     **webhook_endpoints.SCHEMAS,
     **confirmation_tokens.SCHEMAS,
+    **setup_intents.SCHEMAS,
+    **setup_attempts.SCHEMAS,
 }

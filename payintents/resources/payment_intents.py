@@ -286,11 +286,12 @@ API_ERROR_SHAPE = obj(
         "payment_intent": EITHER_SHAPE,
         "payment_method": ref("payment_method"),
         "request_log_url": STRING,
+        "setup_intent": {"anyOf": [ref("setup_intent"), ref("setup_intent_publishable")]},
         "type": enum(("api_error", "card_error", "idempotency_error", "invalid_request_error")),
     },
     optional=(
         "charge", "code", "decline_code", "doc_url", "param", "payment_intent", "payment_method",
-        "request_log_url",
+        "request_log_url", "setup_intent",
     ),
 )  # fmt: skip
 SHAPE = obj(

@@ -8,6 +8,7 @@ from typing import Any
 from payintents.events.types import ENABLED_EVENT_CHOICES
 from payintents.services import webhook_endpoints as service
 from payintents.services.context import Ctx
+from payintents.webhooks import targets
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import LIST_FIELDS, envelope
 from payintents.wire.params import Arr, Bool, Enum, Metadata, Params, Str
@@ -55,6 +56,13 @@ DELETE = Params()
 LIST = Params(LIST_FIELDS)
 
 
+async def check_target(ctx: Ctx, params: dict[str, Any]) -> None:
+    """A live-mode URL whose host resolves to an internal address is refused (an address
+    written out, or `localhost`, is refused by the service without a lookup)."""
+    if ctx.livemode and isinstance(params.get("url"), str):
+        await targets.check_at_creation(params["url"], ctx.runtime.config.webhook_allow_internal)
+
+
 def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
     return service.create(ctx, params)
 
@@ -99,7 +107,13 @@ SCHEMAS = {WE: SHAPE, "deleted_webhook_endpoint": deleted(WE)}
 
 ENDPOINTS = [
     Endpoint(
-        "POST", "/v1/webhook_endpoints", CREATE, create, returns=WE, resource="webhook_endpoints"
+        "POST",
+        "/v1/webhook_endpoints",
+        CREATE,
+        create,
+        returns=WE,
+        resource="webhook_endpoints",
+        check=check_target,
     ),
     Endpoint(
         "GET",
@@ -124,6 +138,7 @@ ENDPOINTS = [
         update,
         returns=WE,
         resource="webhook_endpoints",
+        check=check_target,
     ),
     Endpoint(
         "DELETE",

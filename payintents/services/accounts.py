@@ -16,3 +16,10 @@ def check_types(ctx: Ctx, types: list[str] | None, currency: str) -> None:
     """Stripe's refusal of payment method types the account or the currency does not allow."""
     if types:
         availability.check(types, currency, account_country(ctx), "payment_method_types")
+
+
+def check_setup_types(ctx: Ctx, types: list[str] | None) -> None:
+    """The account's refusal of types it may not offer, for a SetupIntent (which moves no
+    money, so no currency rule applies)."""
+    if types:
+        availability.check_country(types, account_country(ctx), "payment_method_types")

@@ -8,9 +8,13 @@ from payintents.domain import lifecycle
 from payintents.domain.constant_time import equal
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError
+from payintents.services import setup_confirm
 from payintents.services.attempts import Attempt, apply_result, request_from_private
 from payintents.services.common import emit, load, load_for_update
 from payintents.services.context import Ctx
+
+# The page serves SetupIntents' challenges too (their ids name them).
+SETUP_PREFIX = "seti_"
 
 AUTHENTICATION_FAILED = (
     "We are unable to authenticate your payment method. Please choose a different payment "
@@ -20,6 +24,8 @@ AUTHENTICATION_FAILED = (
 
 def pending_challenge(ctx: Ctx, intent_id: str, client_secret: str, attempt_id: str) -> dict:
     """The intent and attempt a challenge page is for, or an error if it is not pending."""
+    if intent_id.startswith(SETUP_PREFIX):
+        return setup_confirm.pending_challenge(ctx, intent_id, client_secret, attempt_id)
     with ctx.store.read() as tx:
         record = load(tx, ctx, "payment_intent", intent_id, param="payment_intent")
         _check(record.data, record.private, client_secret, attempt_id)
@@ -50,6 +56,10 @@ def complete(
     ctx: Ctx, intent_id: str, client_secret: str, attempt_id: str, succeeded: bool
 ) -> tuple[PaymentIntent, str | None]:
     """Apply the customer's answer; returns the intent and the return_url to send them to."""
+    if intent_id.startswith(SETUP_PREFIX):
+        return setup_confirm.complete_challenge(
+            ctx, intent_id, client_secret, attempt_id, succeeded
+        )
     with ctx.store.write() as tx:
         record = load_for_update(tx, ctx, "payment_intent", intent_id, param="payment_intent")
         _check(record.data, record.private, client_secret, attempt_id)

@@ -133,3 +133,68 @@ def resolve(
     if reusable:
         return reusable
     raise ApiError(MANDATE_REQUIRED, payment_intent=stored)
+
+
+SETUP_MANDATE_REQUIRED = (
+    "This SetupIntent requires a mandate, but no existing mandate was found. Collect mandate "
+    "acceptance from the customer and try again, providing acceptance data in the mandate_data "
+    "parameter."
+)
+
+
+def for_setup(
+    tx: Tx,
+    ctx: Ctx,
+    intent: dict[str, Any],
+    pm_record: Record,
+    params: dict[str, Any],
+    single_use: dict[str, Any] | None,
+) -> str | None:
+    """The mandate a SetupIntent of a bank debit collects (Stripe requires `mandate_data` on
+    its confirm): kept as a Mandate object (what `expand[]=mandate` shows) and in the
+    PaymentMethod's mandates, where later payments find it."""
+    pm = pm_record.data
+    if pm["type"] not in NEEDS_MANDATE:
+        return None
+    mandate_data = params.get("mandate_data")
+    if not mandate_data or mandate_data is UNSET:
+        raise ApiError(SETUP_MANDATE_REQUIRED, setup_intent=intent)
+    acceptance = _acceptance(ctx, mandate_data)
+    mandate_id = new_id("mandate")
+    kind = "single_use" if single_use else "multi_use"
+    details: dict[str, Any] = {"type": pm["type"]}
+    if pm["type"] == "sepa_debit":
+        reference = mandate_id.removeprefix("mandate_")[-16:].upper()
+        details["sepa_debit"] = {
+            "reference": reference,
+            "url": f"{ctx.base_url}/v1/mandates/{mandate_id}",
+        }
+    else:
+        details["us_bank_account"] = {}
+    mandate: dict[str, Any] = {
+        "id": mandate_id,
+        "object": "mandate",
+        "customer_acceptance": acceptance,
+        "livemode": ctx.livemode,
+        "payment_method": pm["id"],
+        "payment_method_details": details,
+        "status": "active",
+        "type": kind,
+    }
+    if single_use:
+        mandate["single_use"] = {"amount": single_use["amount"], "currency": single_use["currency"]}
+    else:
+        mandate["multi_use"] = {}
+    # `created` keys the store's page index; the wire object has none (services/expansion.py).
+    tx.insert("mandate", ctx.scope, {**mandate, "created": ctx.now}, {})
+    mandates: dict[str, Any] = dict(pm_record.private.get("mandates") or {})
+    mandates[mandate_id] = {
+        "created": ctx.now,
+        "customer_acceptance": acceptance,
+        "type": kind,
+        "used": False,
+    }
+    private = {**pm_record.private, "mandates": mandates}
+    tx.update("payment_method", ctx.scope, pm, private)
+    pm_record.private = private
+    return mandate_id

@@ -37,7 +37,7 @@ TIMEOUT_MESSAGE = (
 _FAILING = (ATTEMPTS_EXCEEDED, TIMEOUT, "payment_method_microdeposit_failed")
 
 
-def _check_params(amounts: list[int] | None, descriptor_code: str | None) -> None:
+def check_params(amounts: list[int] | None, descriptor_code: str | None) -> None:
     if amounts is not None and descriptor_code is not None:
         raise ApiError(
             "You may only specify one of these parameters: amounts, descriptor_code.",
@@ -174,7 +174,7 @@ def verify(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:
     check_intent_id(intent_id)
     amounts = params.get("amounts")
     descriptor_code = params.get("descriptor_code")
-    _check_params(amounts, descriptor_code)
+    check_params(amounts, descriptor_code)
     with ctx.store.write() as tx:
         record = load_for_update(tx, ctx, "payment_intent", intent_id, param="intent")
         check_client_secret(ctx, record.data, params)

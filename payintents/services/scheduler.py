@@ -18,7 +18,7 @@ from dataclasses import replace
 from payintents.domain import lifecycle
 from payintents.domain.versions import DEFAULT_VERSION
 from payintents.runtime import Runtime
-from payintents.services import disputes
+from payintents.services import disputes, setup_microdeposits
 from payintents.services.attempts import charge_outcome, decline_error
 from payintents.services.capture_cancel import cancel_in
 from payintents.services.common import emit
@@ -142,4 +142,5 @@ DUE_WORK: dict[str, DueWork] = {
     "payment_intent": _handle,
     "refund": apply_final_status,
     "dispute": disputes.handle_due,
+    "setup_intent": setup_microdeposits.handle_due,
 }

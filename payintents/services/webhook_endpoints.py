@@ -21,11 +21,12 @@ from payintents.services.context import Ctx
 from payintents.store.base import Page, PageQuery, Store
 from payintents.webhooks import outbox
 from payintents.webhooks.signing import new_listener_secret, new_secret
+from payintents.webhooks.vault import Vault
 
 
 def _check(ctx: Ctx, params: dict[str, Any]) -> None:
     if "url" in params:
-        check_url(params["url"], ctx.livemode)
+        check_url(params["url"], ctx.livemode, ctx.runtime.config.webhook_allow_internal)
     version = params.get("api_version")
     if version is not None and not versions.is_valid(version):
         raise ApiError(f"Invalid Stripe API version: {version}", param="api_version")
@@ -50,7 +51,7 @@ def create(ctx: Ctx, params: dict[str, Any]) -> WebhookEndpoint:
                 "endpoints. Delete an endpoint before adding another.",
                 param="url",
             )
-        tx.insert("webhook_endpoint", ctx.scope, endpoint, {"secret": secret})
+        tx.insert("webhook_endpoint", ctx.scope, endpoint, ctx.runtime.vault.seal(secret))
     return with_secret(endpoint, secret)
 
 
@@ -64,7 +65,7 @@ def update(ctx: Ctx, endpoint_id: str, params: dict[str, Any]) -> WebhookEndpoin
     with ctx.store.write() as tx:
         record = load_for_update(tx, ctx, "webhook_endpoint", endpoint_id)
         updated = update_endpoint(record.data, params)
-        tx.update("webhook_endpoint", ctx.scope, updated, record.private)
+        tx.update("webhook_endpoint", ctx.scope, updated, ctx.runtime.vault.reseal(record.private))
         if updated["status"] == "disabled":
             outbox.cancel_for_endpoint(tx, endpoint_id)
     return updated
@@ -87,7 +88,7 @@ def list_endpoints(ctx: Ctx, params: dict[str, Any]) -> Page:
 
 
 def ensure_forwarding(
-    store: Store, scope: str, url: str, enabled_events: list[str], now: int
+    store: Store, vault: Vault, scope: str, url: str, enabled_events: list[str], now: int
 ) -> tuple[WebhookEndpoint, str]:
     """The endpoint `serve --forward-to` posts to, created once per (scope, url) and reused
     on every start, so its secret stays the same across restarts. `scope` is an account's
@@ -110,12 +111,13 @@ def ensure_forwarding(
                         livemode=scope.endswith("/live"),
                     )  # fmt: skip
                     secret = new_listener_secret()
-                    tx.insert("webhook_endpoint", scope, endpoint, {"secret": secret})
+                    tx.insert("webhook_endpoint", scope, endpoint, vault.seal(secret))
                     return endpoint, secret
                 endpoint = {**record.data, "enabled_events": enabled_events, "status": "enabled"}
-                if endpoint != record.data:
-                    tx.update("webhook_endpoint", scope, endpoint, record.private)
-                return endpoint, record.private["secret"]
+                private = vault.reseal(record.private)
+                if endpoint != record.data or private != record.private:
+                    tx.update("webhook_endpoint", scope, endpoint, private)
+                return endpoint, vault.open(private)
         except Exception:
             # Another process created it between our read and insert: read it next time.
             if attempt:

@@ -11,15 +11,22 @@ def is_postgres(database: str) -> bool:
     return database.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(database: str, pool_size: int | None = None) -> Store:
-    """The store a `--database` value names: a postgresql:// URL, or a SQLite file path."""
+def open_store(
+    database: str,
+    pool_size: int | None = None,
+    timeout: float | None = None,
+    max_size: int | None = None,
+) -> Store:
+    """The store a `--database` value names: a postgresql:// URL, or a SQLite file path.
+    `timeout`: seconds to wait for a PostgreSQL connection; `max_size`: bytes the SQLite file
+    may grow to."""
     if is_postgres(database):
-        from payintents.store.postgres import DEFAULT_POOL_SIZE, PostgresStore
+        from payintents.store.postgres import DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT, PostgresStore
 
-        return PostgresStore(database, pool_size or DEFAULT_POOL_SIZE)
+        return PostgresStore(database, pool_size or DEFAULT_POOL_SIZE, timeout or DEFAULT_TIMEOUT)
     from payintents.store.sqlite import SqliteStore
 
-    return SqliteStore(database)
+    return SqliteStore(database, max_size)
 
 
 def describe(database: str) -> str:

@@ -27,6 +27,23 @@ T = TypeVar("T")
 DUE = "due_at"
 
 
+class RolledBack(Exception):
+    """The database ended the transaction before its COMMIT (a full disk, an I/O error, no
+    memory, a connection lost mid-transaction, a COMMIT that failed): nothing of the request's
+    writes was committed, so a retry is safe (500 with Stripe-Should-Retry: true)."""
+
+
+class Unavailable(RolledBack):
+    """The database cannot be reached now (no connection within the timeout): nothing was
+    begun (503 with Stripe-Should-Retry: true)."""
+
+
+class OutcomeUnknown(Exception):
+    """The connection was lost while its COMMIT was on the way: the writes may or may not be
+    committed, and only the Idempotency-Key of a retry can tell (500 without
+    Stripe-Should-Retry: a retry without the key could do the work twice)."""
+
+
 @dataclass(frozen=True)
 class Kind:
     table: str
@@ -142,6 +159,14 @@ KINDS: dict[str, Kind] = {
     "event": Kind("events", ("type",)),
     "webhook_endpoint": Kind("webhook_endpoints", ()),
     "confirmation_token": Kind("confirmation_tokens", ()),
+    "setup_intent": Kind(
+        "setup_intents",
+        ("customer", "payment_method", "status", "attach_to_self"),
+        ("due_at",),
+        derived={"attach_to_self": lambda intent: int(bool(intent.get("attach_to_self")))},
+    ),
+    "setup_attempt": Kind("setup_attempts", ("setup_intent",)),
+    "mandate": Kind("mandates"),
 }
 
 

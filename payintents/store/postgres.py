@@ -10,11 +10,19 @@ has), and a write attempted through one fails instead of slipping through.
 Objects are stored as orjson's bytes in `bytea` (see migrations/postgres/0001)
 and read back with binary results, so a row reaches orjson without any text
 decoding or JSON parsing on either side of the wire.
+
+Failures: no connection within the timeout (the database away, see pg_pool.py) is
+Unavailable; a connection lost inside a transaction, a transaction the server aborted
+(a serialization failure, a deadlock, a terminated backend) or a COMMIT the server refused is
+RolledBack: nothing was committed, a retry is safe. A connection lost while the COMMIT was on
+its way is OutcomeUnknown: the server may have committed before it went, and only the
+request's Idempotency-Key can tell a retry what happened.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,17 +32,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql as pgsql
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
 
 from payintents.store import sql
-from payintents.store.base import Record
+from payintents.store.base import OutcomeUnknown, Record, RolledBack, Unavailable
 from payintents.store.pending import BufferedTx, record_of
+from payintents.store.pg_pool import Pool
 from payintents.store.sqlite import migrations
 
-# Connections per process. Requests beyond it wait for a free one (up to POOL_TIMEOUT), which
+# Connections per process. Requests beyond it wait for a free one (up to the timeout), which
 # also bounds what N processes ask of the server's max_connections (100 by default).
 DEFAULT_POOL_SIZE = 10
-POOL_TIMEOUT = 30.0
+# Seconds a request waits for a connection (`serve --database-timeout`).
+DEFAULT_TIMEOUT = 5.0
 
 LOCK = " FOR UPDATE"
 # `due()` inside a write transaction (claiming due work): items another process is already
@@ -101,7 +110,9 @@ class PostgresStore:
     # A read is a round trip to the server: the event loop must not wait for it.
     inline_reads = False
 
-    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+    def __init__(
+        self, url: str, pool_size: int = DEFAULT_POOL_SIZE, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         """`url` is a libpq URL or conninfo, passed as given: `?options=-csearch_path%3Dx`
         puts every table in schema x (tests give each run a schema of its own)."""
         self.url = url
@@ -110,18 +121,8 @@ class PostgresStore:
         if "application_name" not in conninfo_to_dict(url):
             # What pg_stat_activity shows for these sessions.
             kwargs["application_name"] = "payintents"
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max(1, pool_size),
-            timeout=POOL_TIMEOUT,
-            kwargs=kwargs,
-            configure=_configure,
-            name="payintents",
-            # Opened on first use: a server that cannot connect fails in migrate() with
-            # libpq's message, before the pool starts retrying in the background.
-            open=False,
-        )
+        self._pool = Pool(url, pool_size, timeout, kwargs, _configure)
+        self._connect_timeout = max(2, math.ceil(timeout))
         self._opened = False
         self._local = threading.local()
 
@@ -141,16 +142,38 @@ class PostgresStore:
             try:
                 yield tx
                 tx.flush()
-            except BaseException:
+            except BaseException as err:
                 # A broken connection cannot roll back; the pool discards it, and the
                 # server ends the transaction when the socket closes.
                 with contextlib.suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
+                if isinstance(err, psycopg.Error) and _aborted(conn, err):
+                    raise self._rolled_back(conn, err) from err
                 raise
-            conn.execute("COMMIT")
+            self._commit(conn)
         finally:
             self._local.tx = None
             self._pool.putconn(conn)
+
+    def _commit(self, conn: psycopg.Connection[Any]) -> None:
+        try:
+            done = conn.execute("COMMIT").statusmessage
+        except psycopg.Error as err:
+            if conn.closed:
+                self._pool.lost()
+                raise OutcomeUnknown(
+                    f"the connection was lost during COMMIT, which may have been done: {err}"
+                ) from err
+            # The server answered, with an error: it rolled the transaction back.
+            raise RolledBack(f"the COMMIT failed: {err}") from err
+        if done != "COMMIT":
+            # COMMIT of a transaction a swallowed error aborted answers ROLLBACK, no error.
+            raise RolledBack(f"the transaction was aborted: COMMIT answered {done}")
+
+    def _rolled_back(self, conn: psycopg.Connection[Any], err: psycopg.Error) -> RolledBack:
+        if conn.closed:
+            self._pool.lost()
+        return RolledBack(f"the transaction was rolled back: {err}")
 
     def _open(self) -> None:
         if not self._opened:
@@ -167,10 +190,11 @@ class PostgresStore:
             try:
                 conn.execute(begin)
                 return conn
-            except psycopg.OperationalError:
+            except psycopg.OperationalError as err:
                 self._pool.putconn(conn)
                 if not conn.closed or attempt == self._pool.max_size:
-                    raise
+                    self._pool.lost()
+                    raise Unavailable(f"PostgreSQL cannot begin a transaction: {err}") from err
         raise AssertionError("unreachable")
 
     def read(self) -> Any:
@@ -183,10 +207,10 @@ class PostgresStore:
             conn = self._pool.getconn()
             try:
                 return conn.execute(statement, _clean(params)).fetchone()
-            except psycopg.OperationalError:
+            except psycopg.OperationalError as err:
                 # A connection broken while idle (see _begin): the pool replaces it.
                 if not conn.closed or attempt == self._pool.max_size:
-                    raise
+                    raise self._rolled_back(conn, err) from err
             finally:
                 self._pool.putconn(conn)
         raise AssertionError("unreachable")
@@ -211,9 +235,10 @@ class PostgresStore:
         Processes starting at once queue on an advisory lock of the schema; the first
         applies, the others find nothing left to do."""
         applied: list[str] = []
-        with psycopg.connect(self.url, autocommit=True) as conn:
+        connect = {"autocommit": True, "connect_timeout": self._connect_timeout}
+        with psycopg.connect(self.url, **connect) as conn:
             _create_schema(conn)
-        with psycopg.connect(self.url, autocommit=True) as conn, conn.transaction():
+        with psycopg.connect(self.url, **connect) as conn, conn.transaction():
             conn.execute(
                 "SELECT pg_advisory_xact_lock("
                 "hashtext('payintents.migrate:' || coalesce(current_schema(), '')))"
@@ -238,6 +263,15 @@ class PostgresStore:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _aborted(conn: psycopg.Connection[Any], err: psycopg.Error) -> bool:
+    """Whether the error ended the transaction without committing anything, in a way a retry
+    may not meet again: the connection lost, the backend terminated or the statement cancelled
+    (OperationalError), a serialization failure or a deadlock (TransactionRollback)."""
+    return conn.closed or isinstance(
+        err, psycopg.OperationalError | psycopg.errors.TransactionRollback
+    )
 
 
 def _create_schema(conn: psycopg.Connection[Any]) -> None:

@@ -18,6 +18,13 @@ fsync. Every write waits for that COMMIT before it returns, so no answer
 leaves before its writes are on disk, and if the COMMIT fails every writer
 of the group fails. A writer that finds nobody queued behind it commits.
 
+A group whose transaction SQLite ends before its COMMIT (SQLITE_FULL, SQLITE_IOERR and
+SQLITE_NOMEM may roll the whole transaction back, not just the statement) is over: every
+writer of it fails with RolledBack, those done already included, and nothing more runs in it
+(a statement there would run outside any transaction, and a later writer's SAVEPOINT would
+begin, and its RELEASE commit, a transaction of its own, with the earlier writers answered as
+if theirs had been kept). The next writer begins a new group on a new connection.
+
 Writes a request makes on the event loop (`write_now`, when the write lock is free) form a
 group of their own: the loop runs them one after another in one transaction, which commits
 once no write has joined for COMMIT_DELAY, and each request answers only after that COMMIT.
@@ -38,7 +45,7 @@ from importlib import resources
 from typing import Any
 
 from payintents.store import sql
-from payintents.store.base import Record
+from payintents.store.base import Record, RolledBack
 from payintents.store.pending import BufferedTx, record_of
 
 log = logging.getLogger("payintents")
@@ -55,6 +62,21 @@ COMMIT_DELAY = 0.0003
 MAX_GROUP_WAIT = 0.02
 # Seconds between background checkpoints (Checkpointer).
 CHECKPOINT_INTERVAL = 0.01
+# After a checkpoint failed (a full disk), seconds before the next try.
+CHECKPOINT_RETRY = 1.0
+
+# Errors where nothing of the statement was kept and the database may work again soon: a
+# request failing with one is rolled back and may be retried, whether SQLite ended the whole
+# transaction or only the statement.
+RETRYABLE = frozenset(
+    (
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_NOMEM,
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
+)
 
 
 def _turn_to_wal(conn: sqlite3.Connection) -> None:
@@ -72,30 +94,57 @@ def _turn_to_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.005)
 
 
+def rolled_back(err: sqlite3.Error) -> RolledBack:
+    failure = RolledBack(f"the transaction was rolled back: {err}")
+    failure.__cause__ = err
+    return failure
+
+
 class SqliteTx(BufferedTx):
     dialect = "sqlite"
     ph = "?"
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, group: _Group | None = None) -> None:
         super().__init__()
         self._conn = conn
+        # The write group this transaction is a turn of (None: a read transaction).
+        self._group = group
 
     def _run(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        return self._conn.execute(statement, params).fetchall()
+        return self._statement(statement, params).fetchall()
 
     _execute = _run
 
+    def _statement(self, statement: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        group = self._group
+        if group is None:
+            return self._conn.execute(statement, params)
+        if group.error is not None:
+            # The group's transaction is over: this statement would run outside it.
+            raise group.error
+        try:
+            return self._conn.execute(statement, params)
+        except sqlite3.Error as err:
+            if not self._conn.in_transaction:
+                # SQLite rolled the whole group back: every writer of it fails.
+                group.error = rolled_back(err)
+                raise group.error from err
+            if err.sqlite_errorcode & 0xFF in RETRYABLE:
+                # Only the statement was undone; the request's savepoint undoes the rest.
+                raise rolled_back(err) from err
+            raise
+
     def _fetch(self, kind: str, scope: str, object_id: str, lock: bool) -> Record | None:
         # The write lock taken by BEGIN IMMEDIATE already excludes other writers.
-        row = self._conn.execute(sql.get_sql(kind, "?"), (object_id, scope)).fetchone()
+        row = self._statement(sql.get_sql(kind, "?"), (object_id, scope)).fetchone()
         return record_of(row) if row else None
 
     def _due(self, kind: str, now: int, limit: int, scope: str | None) -> list[tuple[str, str]]:
         if scope is None:
-            rows = self._conn.execute(sql.due_sql(kind, "?"), (now, limit)).fetchall()
+            rows = self._statement(sql.due_sql(kind, "?"), (now, limit)).fetchall()
         else:
             text = sql.due_sql(kind, "?", of_scope=True)
-            rows = self._conn.execute(text, (scope, now, limit)).fetchall()
+            rows = self._statement(text, (scope, now, limit)).fetchall()
         return [(r[0], r[1]) for r in rows]
 
 
@@ -103,8 +152,11 @@ class SqliteStore:
     dialect = "sqlite"
     inline_reads = True
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, max_size: int | None = None) -> None:
+        """`max_size`: bytes the file may grow to (PRAGMA max_page_count on every connection);
+        past it a write fails as on a full disk. None: as large as the disk allows."""
         self.path = path
+        self.max_size = max_size
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -126,6 +178,7 @@ class SqliteStore:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _turn_to_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
+        limit_size(conn, self.max_size)
         with self._lock:
             self._all.append(conn)
         return conn
@@ -147,7 +200,7 @@ class SqliteStore:
             # when the savepoint is released. (Only here: elsewhere a large sort, or an index a
             # migration builds, may still spill to a file.)
             self._write_conn.execute("PRAGMA temp_store = MEMORY")
-            if self.path != ":memory:":
+            if self._checkpointer is None and self.path != ":memory:":
                 self._checkpointer = Checkpointer(self.path)
         if self._lock_file is None and self.path != ":memory:":
             self._lock_file = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -155,24 +208,46 @@ class SqliteStore:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         try:
             self._write_conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
+        except BaseException as err:
             self._unlock_file()
+            if isinstance(err, sqlite3.Error) and err.sqlite_errorcode & 0xFF in RETRYABLE:
+                raise rolled_back(err) from err
             raise
         self._group = _Group()
         return self._group
 
     def _commit_group(self, group: _Group) -> None:
-        assert self._write_conn is not None
+        """Commit the group, or end it where its transaction is over already (group.error):
+        then, and where the COMMIT fails, every writer of it fails."""
+        conn = self._write_conn
+        assert conn is not None
         self._group = None
         try:
-            self._write_conn.execute("COMMIT")
+            if group.error is None:
+                conn.execute("COMMIT")
         except BaseException as err:
-            group.error = err
-            if self._write_conn.in_transaction:
-                self._write_conn.execute("ROLLBACK")
+            group.error = rolled_back(err) if isinstance(err, sqlite3.Error) else err
         finally:
-            self._unlock_file()
-            group.done.set()
+            try:
+                if group.error is not None:
+                    self._discard_write_conn(conn)
+            finally:
+                self._unlock_file()
+                group.done.set()
+
+    def _discard_write_conn(self, conn: sqlite3.Connection) -> None:
+        """After a failed group, the next begins on a new connection, in whatever state
+        SQLite left this one (a transaction still open where the COMMIT failed)."""
+        self._write_conn = None
+        with self._lock:
+            self._all.remove(conn)
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception("rolling back the failed group's transaction on %s", self.path)
+        finally:
+            conn.close()
 
     def _unlock_file(self) -> None:
         if self._lock_file is not None:
@@ -279,11 +354,11 @@ class SqliteStore:
             await asyncio.shield(group.committed)
 
     @contextmanager
-    def _turn(self) -> Iterator[SqliteTx]:
+    def _turn(self, group: _Group) -> Iterator[SqliteTx]:
         """One writer's work in a savepoint of the group's open transaction: undone alone if
         it fails, its held rows written before the savepoint is released."""
         assert self._write_conn is not None
-        tx = self._local.tx = SqliteTx(self._write_conn)
+        tx = self._local.tx = SqliteTx(self._write_conn, group)
         try:
             with sql.savepoint(tx.execute, 0):
                 yield tx
@@ -294,11 +369,12 @@ class SqliteStore:
     @contextmanager
     def _in_loop_group(self, group: _Group) -> Iterator[SqliteTx]:
         try:
-            with self._turn() as tx:
+            with self._turn(group) as tx:
                 yield tx
         finally:
             group.size += 1
-            if group.size >= MAX_GROUP:
+            # A group rolled back by SQLite ends here: no later write may join it.
+            if group.error is not None or group.size >= MAX_GROUP:
                 self._commit_loop_group()
         if group.error is not None:
             raise group.error
@@ -340,22 +416,23 @@ class SqliteStore:
         failed: BaseException | None = None
         try:
             try:
-                with self._turn() as tx:
+                with self._turn(group) as tx:
                     yield tx
             except BaseException as err:
                 failed = err
             group.size += 1
             with self._lock:
                 last = self._queued == 0
-            if last or group.size >= MAX_GROUP:
+            # A group rolled back by SQLite ends here: no later writer may join it.
+            if group.error is not None or last or group.size >= MAX_GROUP:
                 self._commit_group(group)
         finally:
             self._write_lock.release()
         group.done.wait()
-        if failed is not None:
-            raise failed
         if group.error is not None:
             raise group.error
+        if failed is not None:
+            raise failed
 
     @contextmanager
     def _transaction(self, begin: str, writable: bool) -> Iterator[SqliteTx]:
@@ -447,13 +524,20 @@ class Checkpointer:
 
     def _run(self) -> None:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        failing = False
         try:
             conn.execute("PRAGMA synchronous = FULL")
-            while not self._stopped.wait(CHECKPOINT_INTERVAL):
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        except sqlite3.Error:
-            # The writers' COMMITs still checkpoint; their own errors say what broke.
-            log.exception("background WAL checkpoints of %s stopped", self._path)
+            while not self._stopped.wait(CHECKPOINT_RETRY if failing else CHECKPOINT_INTERVAL):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as err:
+                    # A full disk: tried again until it has room (the writers' COMMITs still
+                    # checkpoint, and their own errors say what broke); said once.
+                    if not failing:
+                        log.warning("background WAL checkpoint of %s failed: %s", self._path, err)
+                    failing = True
+                else:
+                    failing = False
         finally:
             conn.close()
 
@@ -472,6 +556,14 @@ class _Group:
         # For a group of the event loop's: resolved when it commits; when it began.
         self.committed: asyncio.Future[None] | None = None
         self.opened = 0.0
+
+
+def limit_size(conn: sqlite3.Connection, max_size: int | None) -> None:
+    """Past `max_size` bytes a write fails with SQLITE_FULL, as on a full disk (a limit
+    below the file's size keeps it at its size)."""
+    if max_size is not None:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {max(1, max_size // page_size)}")
 
 
 def _statements(text: str) -> list[str]:

@@ -85,7 +85,11 @@ async def advance(runtime: Runtime, ctx: Ctx, params: dict[str, Any]) -> dict[st
     answers once all of it is done."""
     config = runtime.config
     dispatcher = Dispatcher(
-        runtime.store, retry_schedule=config.webhook_retry_schedule, timeout=config.webhook_timeout
+        runtime.store,
+        retry_schedule=config.webhook_retry_schedule,
+        timeout=config.webhook_timeout,
+        allow_internal=config.webhook_allow_internal,
+        vault=runtime.vault,
     )
     offset = (await in_thread(controls.peek, runtime.store, ctx.scope)).clock_offset
     now = runtime.clock.now() + offset

@@ -22,10 +22,10 @@ from payintents.services.context import Ctx
 from payintents.testing import clock, faults, reset
 from payintents.testing.hooks import at_account_time
 from payintents.wire import auth, permissions
-from payintents.wire.errors import internal_error
 from payintents.wire.http import (
     Disconnected,
     base_url,
+    failure_answer,
     in_thread,
     read_body,
     read_params,
@@ -112,7 +112,7 @@ def _control(
 
     async def serve(scope: Scope, receive: Receive, send: Send, _: dict[str, str]) -> None:
         rid = new_request_id()
-        status = 200
+        status, extra = 200, None
         try:
             headers = request_headers(scope)
             body = await read_body(receive) if method == "POST" else b""
@@ -144,11 +144,9 @@ def _control(
             return
         except ApiError as err:
             status, answer = err.status, render_error(err)
-        except Exception:
-            log.exception("unhandled error in %s %s", method, scope["path"])
-            err = internal_error()
-            status, answer = err.status, render_error(err)
-        await send_response(send, status, answer, rid, versions.DEFAULT_VERSION)
+        except Exception as exc:
+            status, answer, extra = failure_answer(exc, method, scope["path"])
+        await send_response(send, status, answer, rid, versions.DEFAULT_VERSION, extra)
 
     return method, PREFIX + path, serve
 

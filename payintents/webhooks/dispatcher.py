@@ -25,7 +25,8 @@ import orjson
 from payintents.resources.events import render_event
 from payintents.store.base import Store, Tx
 from payintents.testing.faults import WebhookFault, match_delivery
-from payintents.webhooks import outbox, signing
+from payintents.webhooks import outbox, signing, targets
+from payintents.webhooks.vault import Vault
 
 log = logging.getLogger("payintents.webhooks")
 
@@ -56,6 +57,8 @@ class Job:
     body: bytes
     # What a webhook fault rule of the account does to this attempt, if one matched.
     fault: WebhookFault | None = None
+    # A live-mode endpoint's: it connects to public addresses only (targets.py).
+    guarded: bool = False
 
 
 # Jobs sent one after another (deliveries a fault rule held back, released newest first);
@@ -72,8 +75,12 @@ class Dispatcher:
         timeout: float,
         poll_interval: float = POLL_INTERVAL,
         max_in_flight: int = MAX_IN_FLIGHT,
+        allow_internal: tuple[str, ...] = (),
+        vault: Vault | None = None,
     ) -> None:
         self.store = store
+        self.allow_internal = allow_internal
+        self.vault = vault or Vault(None)
         self.retry_schedule = retry_schedule
         self.timeout = timeout
         self.lease_ms = int(3 * timeout * 1000)
@@ -145,9 +152,10 @@ class Dispatcher:
             endpoint.data.get("api_version"),
         )
         body = orjson.dumps(payload, option=orjson.OPT_INDENT_2)
-        secret = endpoint.private["secret"]
+        secret = self.vault.open(endpoint.private)
         url = endpoint.data["url"]
-        return Job(delivery, token, lease_until_ms, url, secret, body, fault)
+        guarded = bool(endpoint.data.get("livemode"))
+        return Job(delivery, token, lease_until_ms, url, secret, body, fault, guarded)
 
     def log(self, job: Job, outcome: outbox.Outcome) -> None:
         """An attempt that decides nothing (the first of a duplicated delivery)."""
@@ -187,7 +195,13 @@ class Dispatcher:
         try:
             async with (
                 asyncio.timeout(self.timeout),
-                client.stream("POST", job.url, content=job.body, headers=headers) as response,
+                client.stream(
+                    "POST",
+                    job.url,
+                    content=job.body,
+                    headers=headers,
+                    extensions={targets.GUARD: job.guarded},
+                ) as response,
             ):
                 code = response.status_code
                 if not 200 <= code < 300:
@@ -262,7 +276,7 @@ class Dispatcher:
         """Deliver until cancelled; on cancel, hand back what was claimed and not recorded."""
         tasks: set[asyncio.Task[None]] = set()
         limits = httpx.Limits(max_connections=self.max_in_flight)
-        async with httpx.AsyncClient(follow_redirects=False, limits=limits) as client:
+        async with self._client(limits) as client:
             try:
                 while True:
                     room = self.max_in_flight - len(tasks)
@@ -295,7 +309,7 @@ class Dispatcher:
         clock: testing/clock.py); returns how many attempts were made."""
         attempted = 0
         limits = httpx.Limits(max_connections=MAX_PER_ENDPOINT)
-        async with httpx.AsyncClient(follow_redirects=False, limits=limits) as client:
+        async with self._client(limits) as client:
             while True:
                 runs = await asyncio.to_thread(self.claim, self.max_in_flight, scope)
                 for run in runs:
@@ -308,6 +322,15 @@ class Dispatcher:
                 if not await asyncio.to_thread(self._sending, scope):
                     return attempted
                 await asyncio.sleep(self.poll_interval / 4)
+
+    def _client(self, limits: httpx.Limits) -> httpx.AsyncClient:
+        # No proxies from the environment: a live delivery's connection must be the one
+        # its checked address was made for.
+        return httpx.AsyncClient(
+            follow_redirects=False,
+            trust_env=False,
+            transport=targets.DeliveryTransport(limits, self.allow_internal),
+        )
 
     def _sending(self, scope: str) -> bool:
         with self.store.read() as tx:

@@ -57,6 +57,7 @@ def setup(runtime: Runtime) -> str | None:
     scope, whose = forwarding_scope(config.forward_key, config.keys)
     endpoint, secret = ensure_forwarding(
         runtime.store,
+        runtime.vault,
         scope,
         config.forward_to,
         list(config.forward_events),

@@ -54,6 +54,23 @@ EXPANDABLE: dict[str, dict[str, str | None]] = {
     },
     "confirmation_token": {"payment_method_preview.customer": "customer"},
     "dispute": {"charge": "charge", "payment_intent": "payment_intent"},
+    "setup_intent": {
+        "application": None,
+        "customer": "customer",
+        "latest_attempt": "setup_attempt",
+        "mandate": "mandate",
+        "on_behalf_of": None,
+        "payment_method": "payment_method",
+        "single_use_mandate": "mandate",
+    },
+    "setup_attempt": {
+        "application": None,
+        "customer": "customer",
+        "on_behalf_of": None,
+        "payment_method": "payment_method",
+        "setup_intent": "setup_intent",
+    },
+    "mandate": {"payment_method": "payment_method"},
 }
 
 LIST_OBJECTS = ("list", "search_result")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,7 +28,7 @@ from payintents.services.expansion import resolver
 from payintents.store.controls import NONE, AccountControls
 from payintents.testing import hooks
 from payintents.wire import auth, expand, form, idempotency, permissions
-from payintents.wire.errors import error_body, internal_error
+from payintents.wire.errors import error_body, internal_error, store_failure
 from payintents.wire.params import Params
 from payintents.wire.routing import Receive, Scope, Send, Serve
 
@@ -79,6 +79,9 @@ class Endpoint:
     resource: str | None = None
     # The access it needs to the resource; None: read for GET, write for POST and DELETE.
     access: str | None = None
+    # Checks of its parameters that wait on the network (a DNS lookup), awaited before the
+    # handler runs and outside any transaction; they raise ApiError.
+    check: Callable[[Ctx, dict[str, Any]], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         if self.resource is not None and self.resource not in permissions.RESOURCES:
@@ -133,6 +136,21 @@ async def send_response(
 
 def render_error(err: ApiError) -> bytes:
     return orjson.dumps(error_body(err))
+
+
+def failure_answer(
+    exc: Exception, method: str, path: str
+) -> tuple[int, bytes, dict[str, str] | None]:
+    """Status, body and headers of a request that failed with an error not its own: the
+    store's (with Stripe-Should-Retry where a retry is safe), or a bug's."""
+    failed = store_failure(exc)
+    if failed is not None:
+        log.warning("%s %s failed in the store: %s", method, path, exc)
+        err, headers = failed
+        return err.status, render_error(err), headers
+    log.exception("unhandled error in %s %s", method, path)
+    err = internal_error()
+    return err.status, render_error(err), None
 
 
 class Disconnected(Exception):
@@ -393,6 +411,8 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
                 client_ip=(scope.get("client") or (None,))[0],
                 user_agent=headers.get("user-agent"),
             )
+            if endpoint.check is not None:
+                await endpoint.check(ctx, params)
             url = scope.get("root_path", "") + scope["path"]
             account = hooks.peek(ctx) if runtime.store.inline_reads else None
             outcome = await run(ctx, principal, account, True, tree, params, path, url)
@@ -412,10 +432,8 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
             return
         except ApiError as err:
             status, answer = err.status, render_error(err)
-        except Exception:
-            log.exception("unhandled error in %s %s", method, scope["path"])
-            err = internal_error()
-            status, answer = err.status, render_error(err)
+        except Exception as exc:
+            status, answer, extra = failure_answer(exc, method, scope["path"])
         if drop:
             # Committed (the write was awaited), and no answer: the client sees the
             # connection close, as when a response is lost on the way.

@@ -51,6 +51,7 @@ RESOURCES: dict[str, Resource] = {
         Resource("webhook_endpoints", "webhook", ("webhook_endpoint",)),
         Resource("confirmation_tokens", "confirmation_token", ("confirmation_token",)),
         Resource("disputes", "dispute", ("dispute",)),
+        Resource("setup_intents", "setup_intent", ("setup_intent", "setup_attempt", "mandate")),
     )
 }
 

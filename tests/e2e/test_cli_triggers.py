@@ -7,7 +7,6 @@ import os
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 import stripe
 
@@ -59,6 +58,11 @@ def types(client: stripe.StripeClient) -> set[str]:
         ("charge.refund.updated", {"refund.created", "refund.updated", "charge.refunded"}),
         ("charge.dispute.updated", {"charge.dispute.created"}),
         ("charge.dispute.closed", {"charge.dispute.created"}),
+        ("setup_intent.created", set()),
+        ("setup_intent.succeeded", {"setup_intent.created"}),
+        ("setup_intent.canceled", {"setup_intent.created"}),
+        ("setup_intent.setup_failed", {"setup_intent.created"}),
+        ("setup_intent.requires_action", {"setup_intent.created"}),
     ],
 )
 def test_trigger(stripe_cli, server: ServerProcess, event: str, also: set[str]) -> None:
@@ -83,15 +87,26 @@ def test_trigger(stripe_cli, server: ServerProcess, event: str, also: set[str]) 
         assert gone.to_dict() == {"id": found.data.object.id, "object": "customer", "deleted": True}
     if event == "charge.refund.updated":
         assert found.data.object.metadata.to_dict() == {"order_id": "6735"}
+    if event.startswith("setup_intent."):
+        expected = {
+            "setup_intent.created": "requires_payment_method",
+            "setup_intent.succeeded": "succeeded",
+            "setup_intent.canceled": "canceled",
+            "setup_intent.setup_failed": "requires_payment_method",
+            "setup_intent.requires_action": "requires_action",
+        }[event]
+        assert found.data.object.status == expected
+        assert found.data.object.description == "(created by Stripe CLI)"
+    if event == "setup_intent.setup_failed":
+        assert found.data.object.last_setup_error.code == "card_declined"
 
 
 def test_trigger_payment_method_updated(stripe_cli, server: ServerProcess) -> None:
     """Its fixture saves the card with a SetupIntent first (POST /v1/setup_intents)."""
     key = new_key()
-    probe = httpx.post(server.url + "/v1/setup_intents", auth=(key, ""), timeout=30)
-    if probe.status_code == 404 and "Unrecognized request URL" in probe.text:
-        pytest.skip("the trigger's fixture needs POST /v1/setup_intents, not served yet")
     trigger(stripe_cli, server, key, "payment_method.updated")
     client = make_client(server, key)
     (found,) = client.v1.events.list(params={"type": "payment_method.updated"}).data
     assert found.data.object.metadata.to_dict() == {"foo": "bar"}
+    assert {"setup_intent.succeeded", "payment_method.attached"} <= types(client)
+    assert found.data.object.customer is not None

@@ -341,6 +341,25 @@ def test_write_implies_read_and_expansions_need_their_own_grant(strict: Strict) 
     assert shop.v1.customers.retrieve(customer.id).name is None
 
 
+def test_setup_intents_need_their_own_grant(strict: Strict) -> None:
+    """SetupIntents, their attempts and mandates are the setup_intents resource."""
+    shop = make_client(strict.server, strict.shop)
+    writer = make_client(strict.server, strict.writer)
+    si = shop.v1.setup_intents.create(params={"payment_method_types": ["card"]})
+    for call_, permission in [
+        (lambda: writer.v1.setup_intents.retrieve(si.id), "rak_setup_intent_read"),
+        (lambda: writer.v1.setup_intents.list(), "rak_setup_intent_read"),
+        (lambda: writer.v1.setup_attempts.list(params={"setup_intent": si.id}),
+         "rak_setup_intent_read"),
+        (lambda: writer.v1.setup_intents.create(), "rak_setup_intent_write"),
+        (lambda: writer.v1.setup_intents.cancel(si.id), "rak_setup_intent_write"),
+    ]:  # fmt: skip
+        with pytest.raises(stripe.PermissionError) as denied:
+            call_()
+        assert stripe_error(denied.value) == denied_body(strict.writer, permission)
+    assert shop.v1.setup_intents.retrieve(si.id).status == "requires_payment_method"
+
+
 def test_restricted_key_is_not_a_publishable_key(strict: Strict) -> None:
     """Stripe.js's `key` parameter takes publishable keys only, restricted ones too."""
     pi = new_intent(make_client(strict.server, strict.shop))
@@ -437,7 +456,7 @@ def test_one_key_a_line_files_still_work(own_database: str, tmp_path: Path) -> N
         ("[accounts.a]\nsecret = \"sk_test_a\"\n[accounts.a.restricted.rk_test_b]\n"
          "payouts = \"read\"\n", "{path}: accounts.a.restricted.rk_test_b: unknown resource "
          "'payouts' (known: payment_intents, payment_methods, customers, charges, refunds, "
-         "events, webhook_endpoints, confirmation_tokens, disputes)"),
+         "events, webhook_endpoints, confirmation_tokens, disputes, setup_intents)"),
         ("[accounts.a]\nsecret = \"sk_test_a\"\n[accounts.a.restricted.rk_test_b]\n"
          "charges = \"all\"\n", "{path}: accounts.a.restricted.rk_test_b.charges must be one "
          "of none, read, write"),

@@ -61,6 +61,9 @@ _TABLES = {
     "webhook_endpoints": "scope",
     "customer_cash_balance_transactions": "scope",
     "confirmation_tokens": "scope",
+    "setup_intents": "scope",
+    "setup_attempts": "scope",
+    "mandates": "scope",
 }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -138,3 +140,81 @@ def test_opening_fails_at_once_on_any_other_error() -> None:
     with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
         sqlite_store._turn_to_wal(conn)  # type: ignore[arg-type]
     assert conn.tries == 1
+
+
+def _limited(path: Path, room: int) -> SqliteStore:
+    """A migrated store whose file may grow by `room` bytes only (PRAGMA max_page_count)."""
+    store = SqliteStore(str(path))
+    store.migrate()
+    store.close()
+    with closing(sqlite3.connect(path)) as conn:
+        pages, size = (
+            conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size")
+        )
+    return SqliteStore(str(path), max_size=pages * size + room)
+
+
+def _stored(path: Path) -> set[str]:
+    reopened = SqliteStore(str(path))
+    with reopened.read() as tx:
+        stored = {r.data["id"] for r in tx.page("customer", SCOPE, PageQuery(limit=100)).records}
+    reopened.close()
+    return stored
+
+
+def test_a_full_database_fails_every_writer_of_the_loops_group(tmp_path: Path) -> None:
+    # SQLite rolls back the whole transaction on SQLITE_FULL: the group's. The writer before
+    # the full one was rolled back with it and must fail too; the one after must not join the
+    # ended group (its SAVEPOINT would begin a transaction of its own) but begin a new one.
+    path = tmp_path / "full.sqlite3"
+    store = _limited(path, 64 * 1024)
+
+    async def write(n: int, size: int) -> None:
+        begun = store.write_now()
+        assert begun is not None
+        with begun as tx:
+            tx.insert("customer", SCOPE, {**customer(n), "description": "x" * size})
+        await store.committed()
+
+    async def main() -> list[BaseException | None]:
+        return await asyncio.gather(
+            write(1, 10), write(2, 200_000), write(3, 10), return_exceptions=True
+        )
+
+    outcomes = asyncio.run(main())
+    store.close()
+    assert _stored(path) == {"cus_3"}
+    assert [type(o).__name__ for o in outcomes] == ["RolledBack", "RolledBack", "NoneType"]
+    assert "database or disk is full" in str(outcomes[1])
+
+
+def test_a_full_database_fails_exactly_the_thread_writers_it_rolled_back(tmp_path: Path) -> None:
+    path = tmp_path / "full.sqlite3"
+    store = _limited(path, 256 * 1024)
+    start = threading.Barrier(24)
+    answered: dict[str, str] = {}
+
+    def write(n: int) -> None:
+        start.wait()
+        try:
+            with store.write() as tx:
+                tx.insert("customer", SCOPE, {**customer(n), "description": "x" * 60_000})
+            answered[f"cus_{n}"] = "ok"
+        except Exception as err:
+            answered[f"cus_{n}"] = type(err).__name__
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Still writing once there is room: the rolled-back groups left nothing behind.
+    with store.write() as tx:
+        tx.insert("customer", SCOPE, customer(99))
+    store.close()
+    # What succeeded is there, and only that: a failed writer's work was not committed.
+    assert _stored(path) == {k for k, v in answered.items() if v == "ok"} | {"cus_99"}
+    assert len(answered) == 24
+    assert set(answered.values()) == {"ok", "RolledBack"}, answered
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

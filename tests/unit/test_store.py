@@ -12,6 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from payintents.config import parse_size
 from payintents.store import describe, open_store
 from payintents.store.base import PageQuery, Store
 from payintents.store.postgres import PostgresStore, display_url
@@ -703,3 +704,12 @@ def test_committed_pages_reach_the_database_file_without_a_checkpointing_commit(
     assert path.stat().st_size > before
     store.close()
     assert not any(t.name == "payintents-checkpoint" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("1048576", 1048576), ("512KB", 512 * 1024), ("20MB", 20 * 1024**2), ("2 GiB", 2 * 1024**3),
+     ("1.5m", 1572864), ("4k", 4096)],
+)  # fmt: skip
+def test_sizes_are_read_in_bytes(text: str, size: int) -> None:
+    assert parse_size(text) == size

@@ -116,6 +116,21 @@ def test_the_customer_filter_reads_the_customer_index(filled: Store, kind: str) 
     assert_index_read(filled, page(kind, filters={"customer": "cus_3"}, after=(1240, 960)), index)
 
 
+@pytest.mark.parametrize(
+    ("kind", "column", "value"),
+    [
+        ("setup_intent", "payment_method", "pm_1"),
+        ("setup_intent", "attach_to_self", 1),
+        ("setup_attempt", "setup_intent", "seti_1"),
+    ],
+)
+def test_the_setup_filters_read_their_index(
+    filled: Store, kind: str, column: str, value: Any
+) -> None:
+    index = f"{KINDS[kind].table}_{column}"
+    assert_index_read(filled, page(kind, filters={column: value}), index)
+
+
 def test_the_rows_come_back_in_page_order(filled: Store) -> None:
     """The plans above are of the statements that really page: what they return."""
     with filled.read() as tx:
