@@ -5,6 +5,7 @@ tabs, fetchUpdates, and what the element checks before anything is sent."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -236,3 +237,35 @@ def test_confirm_sepa_debit_payment(browser, merchant, client, api_key) -> None:
     after = client.v1.payment_intents.retrieve(pi.id)
     pm = client.v1.payment_methods.retrieve(after.payment_method)
     assert (after.status, pm.type, pm.sepa_debit.last4) == ("processing", "sepa_debit", "3000")
+
+
+def test_default_values_and_payment_method_order(browser, merchant, client, api_key) -> None:
+    pi = client.v1.payment_intents.create(
+        params={"amount": 2600, "currency": "eur", "payment_method_types": ["card", "sepa_debit"]}
+    )
+    options = {
+        "paymentMethodOrder": ["sepa_debit", "card"],
+        "defaultValues": {
+            "billingDetails": {
+                "name": "Jenny Rosen",
+                "email": "jenny@example.com",
+                "address": {"country": "GB", "postal_code": "SW1A 1AA"},
+            }
+        },
+    }
+    page = open_payment(browser, merchant, api_key, cs=pi.client_secret, opts=json.dumps(options))
+    frame = page.frame_locator(FRAME)
+    assert frame.locator(".tab").all_inner_texts() == ["SEPA Debit", "Card"]
+    assert frame.locator('[name="name"]:visible').input_value() == "Jenny Rosen"
+    frame.locator("#card-tab").click()
+    assert frame.locator('[name="country"]').input_value() == "GB"
+    assert frame.locator('[data-field="postalCode"] label').inner_text() == "Postal code"
+    frame.locator('[name="number"]').fill("4242424242424242")
+    frame.locator('[name="expiry"]').fill("1234")
+    frame.locator('[name="cvc"]').fill("123")
+    assert run(page, "confirm")["paymentIntent"]["status"] == "succeeded"
+    pm = client.v1.payment_methods.retrieve(
+        client.v1.payment_intents.retrieve(pi.id).payment_method
+    )
+    address = pm.billing_details.address
+    assert (address.country, address.postal_code) == ("GB", "SW1A 1AA")

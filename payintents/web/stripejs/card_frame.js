@@ -24,6 +24,7 @@ var left = {};
 var siblings = {};
 var channel = TYPE === 'card' ? null : new BroadcastChannel('payintents:' + CONFIG.group);
 var lastChange = null;
+var ready = false;
 
 Object.keys(INPUTS).forEach(function (field) {
   INPUTS[field].hidden = FIELDS.indexOf(field) < 0;
@@ -104,9 +105,10 @@ function update(final) {
   render(state);
   var payload = changePayload(state);
   var text = JSON.stringify(payload);
+  // No change event for the state the Element starts in, as on Stripe.
   if (text !== lastChange) {
+    if (ready) tellPage('change', payload);
     lastChange = text;
-    tellPage('change', payload);
   }
   if (channel) {
     FIELDS.forEach(function (field) {
@@ -217,4 +219,6 @@ serveFrame({
     },
   },
 });
+update(false);
+ready = true;
 tellPage('ready', {});

@@ -13,6 +13,7 @@ var POSTAL_LABELS = { US: 'ZIP code', GB: 'Postal code', CA: 'Postal code' };
 var selected = null;
 var left = {};
 var lastChange = null;
+var ready = false;
 
 function pane(type) {
   return document.getElementById('pane-' + type);
@@ -115,9 +116,10 @@ function update(final) {
     value: { type: selected },
   };
   var text = JSON.stringify(payload);
+  // No change event for the state the Element starts in, as on Stripe.
   if (text !== lastChange) {
+    if (ready) tellPage('change', payload);
     lastChange = text;
-    tellPage('change', payload);
   }
   return results;
 }
@@ -134,8 +136,18 @@ function select(type) {
   update(false);
 }
 
+// `paymentMethodOrder` first, in its order; the others after, as the intent lists them.
+function ordered(types) {
+  var order = OPTIONS.paymentMethodOrder || [];
+  function rank(type) {
+    var at = order.indexOf(type);
+    return at < 0 ? order.length + types.indexOf(type) : at;
+  }
+  return types.slice().sort(function (a, b) { return rank(a) - rank(b); });
+}
+
 function showTypes(types) {
-  var usable = types.filter(function (type) { return SUPPORTED[type]; });
+  var usable = ordered(types.filter(function (type) { return SUPPORTED[type]; }));
   if (!usable.length) usable = ['card'];
   var tabs = document.getElementById('tabs');
   tabs.innerHTML = '';
@@ -195,6 +207,21 @@ Object.keys(SUPPORTED).forEach(function (type) {
 });
 watchFocus(document.body);
 applyAppearance(GROUP.appearance);
+
+// `defaultValues.billingDetails`: the customer's name, email, country and postal code, filled in.
+function applyDefaults() {
+  var billing = (OPTIONS.defaultValues && OPTIONS.defaultValues.billingDetails) || {};
+  var address = billing.address || {};
+  Object.keys(SUPPORTED).forEach(function (type) {
+    var name = input(type, 'name');
+    var email = input(type, 'email');
+    if (name && billing.name) name.value = billing.name;
+    if (email && billing.email) email.value = billing.email;
+  });
+  if (address.country) input('card', 'country').value = address.country;
+  if (address.postal_code) input('card', 'postalCode').value = address.postal_code;
+}
+applyDefaults();
 
 // `readOnly`: the customer cannot change the details (while the page confirms, say).
 function applyReadOnly() {
@@ -292,5 +319,6 @@ serveFrame({
 
 loadTypes().then(function (types) {
   showTypes(types);
+  ready = true;
   tellPage('ready', {});
 });
