@@ -17,6 +17,10 @@ from tests.conftest import publishable
 
 CARD_FRAME = 'iframe[name^="__privateStripeFrame"]'
 PAYMENT_FRAME = 'iframe[title="Secure payment input frame"]'
+WRONG_AMOUNTS = (
+    "The amounts provided do not match the amounts that were sent to the bank account. You "
+    "have 2 verification attempts remaining."
+)
 AUTH_FAILED = (
     "We are unable to authenticate your payment method. Please choose a different payment "
     "method and try again."
@@ -313,6 +317,14 @@ def test_the_hosted_microdeposit_page_of_a_setup(browser, client) -> None:
         "Bank account ending in 6789, to save it for future payments."
     )
     assert page.locator("#amount").count() == 0
+    # Wrong amounts: Stripe's error, and the form again (an attempt of the 3 is used).
+    page.locator("#amount_1").fill("1")
+    page.locator("#amount_2").fill("2")
+    page.locator("#verify").click()
+    assert page.locator("h1").inner_text() == "Verification failed"
+    assert page.locator("p").first.inner_text() == WRONG_AMOUNTS
+    assert client.v1.setup_intents.retrieve(si.id).status == "requires_action"
+    page.goto(action.hosted_verification_url)
     page.locator("#amount_1").fill("32")
     page.locator("#amount_2").fill("45")
     screenshot(page, "setup-microdeposits")
@@ -362,3 +374,52 @@ def test_the_three_d_secure_redirect_returns_setup_params(browser, merchant, cli
         "redirect_status": ["succeeded"],
     }
     assert_saved(client, si.id, customer)
+
+
+def test_a_setup_link_with_a_wrong_secret_is_refused(browser, server, client, api_key) -> None:
+    si, _ = new_setup(client, payment_method_types=["us_bank_account"])
+    page = browser.new_page()
+    query = urlencode(
+        {"client_secret": f"{si.id}_secret_x", "publishable_key": publishable(api_key)}
+    )
+    resp = page.goto(f"{server.url}/microdeposit/{si.id}?{query}")
+    assert resp.status == 400
+    assert page.locator("h1").inner_text() == "Verification unavailable"
+    assert page.locator("p").first.inner_text() == "This link is not valid."
+
+
+def test_integration_errors_of_the_setup_methods(browser, merchant, client, api_key) -> None:
+    si, _ = new_setup(client)
+    page = open_setup(browser, merchant, api_key, cs=si.client_secret)
+    thrown = page.evaluate(
+        """cs => {
+          const out = {};
+          const tries = {
+            noReturnUrl: () => stripe.confirmSetup({ elements, confirmParams: {} }),
+            paymentSecret: () => stripe.retrieveSetupIntent('pi_123_secret_abc'),
+            cardSetupWithoutElement: () =>
+              stripe.confirmCardSetup(cs, { payment_method: { card: {} } }),
+          };
+          for (const name in tries) {
+            try { tries[name](); out[name] = null }
+            catch (e) { out[name] = e.name + ': ' + e.message }
+          }
+          return out;
+        }""",
+        si.client_secret,
+    )
+    assert thrown == {
+        "noReturnUrl": "IntegrationError: stripe.confirmSetup(): the `confirmParams.return_url` "
+        "argument is required unless passing `redirect: 'if_required'`",
+        "paymentSecret": "IntegrationError: Invalid value for retrieveSetupIntent: clientSecret "
+        "should be a client secret of the form ${id}_secret_${secret}. You specified: "
+        "pi_123_secret_abc.",
+        "cardSetupWithoutElement": "IntegrationError: stripe.confirmCardSetup: "
+        "payment_method.card should be a card Element (or use a PaymentMethod id).",
+    }
+    # A secret that is not the intent's: the server's error, nothing changes.
+    error = run(page, "retrieve", f"{si.id}_secret_wrong")["error"]
+    assert (error["type"], error["code"], error["param"]) == (
+        "invalid_request_error", "setup_intent_invalid_parameter", "client_secret",
+    )  # fmt: skip
+    assert client.v1.setup_intents.retrieve(si.id).status == "requires_payment_method"
