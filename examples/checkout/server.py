@@ -1,6 +1,7 @@
 """A small checkout: a shop's server (stripe-python on the standard library's HTTP server) and
-its page, which pays through the Payment Element. It is written for Stripe; pointed at
-payintents, it runs end to end with no network:
+its page, which pays through the Payment Element, and /save, which saves a card for later
+payments (a SetupIntent, confirmSetup). It is written for Stripe; pointed at payintents, it
+runs end to end with no network:
 
     payintents serve &
     STRIPE_API_BASE=http://127.0.0.1:12111 STRIPE_JS=http://127.0.0.1:12111/v3/ \\
@@ -33,8 +34,8 @@ class Shop:
     publishable_key: str
     stripe_js: str
 
-    def page(self) -> bytes:
-        text = (HERE / "index.html").read_text()
+    def page(self, name: str = "index.html") -> bytes:
+        text = (HERE / name).read_text()
         text = text.replace("{{PUBLISHABLE_KEY}}", html.escape(self.publishable_key))
         return text.replace("{{STRIPE_JS}}", html.escape(self.stripe_js)).encode()
 
@@ -44,6 +45,26 @@ class Shop:
         )
         return {"clientSecret": intent.client_secret}
 
+    def create_setup_intent(self) -> dict[str, str]:
+        """A new customer, and the SetupIntent that saves their card for off-session payments."""
+        customer = self.client.v1.customers.create()
+        intent = self.client.v1.setup_intents.create(
+            params={"customer": customer.id, "automatic_payment_methods": {"enabled": True}}
+        )
+        return {"clientSecret": intent.client_secret}
+
+    def saved(self, query: dict[str, list[str]]) -> bytes:
+        """The setup's return_url: read the SetupIntent, as for a payment."""
+        intent = self.client.v1.setup_intents.retrieve(query.get("setup_intent", [""])[0])
+        messages = {
+            "succeeded": "Your card is saved",
+            "processing": "Saving your card is processing",
+            "requires_payment_method": "Saving failed, please try another payment method",
+        }
+        return self.status_page(
+            messages.get(intent.status, f"Setup status: {intent.status}"), intent.status
+        )
+
     def complete(self, query: dict[str, list[str]]) -> bytes:
         """The return_url: the server reads the intent itself rather than trusting the URL."""
         intent = self.client.v1.payment_intents.retrieve(query.get("payment_intent", [""])[0])
@@ -52,10 +73,14 @@ class Shop:
             "processing": "Your payment is processing",
             "requires_payment_method": "Payment failed, please try another payment method",
         }
-        message = messages.get(intent.status, f"Payment status: {intent.status}")
+        return self.status_page(
+            messages.get(intent.status, f"Payment status: {intent.status}"), intent.status
+        )
+
+    def status_page(self, message: str, status: str) -> bytes:
         text = (HERE / "complete.html").read_text()
         text = text.replace("{{MESSAGE}}", html.escape(message))
-        return text.replace("{{STATUS}}", html.escape(intent.status)).encode()
+        return text.replace("{{STATUS}}", html.escape(status)).encode()
 
 
 def handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
@@ -71,19 +96,27 @@ def handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             if url.path == "/":
                 self.send(200, shop.page(), "text/html; charset=utf-8")
-            elif url.path == "/checkout.js":
-                self.send(200, (HERE / "checkout.js").read_bytes(), "text/javascript")
+            elif url.path == "/save":
+                self.send(200, shop.page("save.html"), "text/html; charset=utf-8")
+            elif url.path in ("/checkout.js", "/save.js"):
+                self.send(200, (HERE / url.path[1:]).read_bytes(), "text/javascript")
             elif url.path == "/complete":
                 self.send(200, shop.complete(parse_qs(url.query)), "text/html; charset=utf-8")
+            elif url.path == "/saved":
+                self.send(200, shop.saved(parse_qs(url.query)), "text/html; charset=utf-8")
             else:
                 self.send(404, b"not found", "text/plain")
 
         def do_POST(self) -> None:
-            if urlsplit(self.path).path != "/create-payment-intent":
+            create = {
+                "/create-payment-intent": shop.create_intent,
+                "/create-setup-intent": shop.create_setup_intent,
+            }.get(urlsplit(self.path).path)
+            if create is None:
                 self.send(404, b"not found", "text/plain")
                 return
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send(200, json.dumps(shop.create_intent()).encode(), "application/json")
+            self.send(200, json.dumps(create()).encode(), "application/json")
 
         def log_message(self, *args: object) -> None:
             pass

@@ -184,14 +184,13 @@ def _check_challenge(record: Record, client_secret: str, attempt_id: str) -> Non
 
 
 def pending_challenge(ctx: Ctx, intent_id: str, client_secret: str, attempt_id: str) -> dict:
-    """The intent and method a challenge page is for; the page shows an amount, and a setup
-    moves none (0 in the currency Stripe's own test pages show)."""
+    """The intent and method a challenge page is for."""
     with ctx.store.read() as tx:
         record = load(tx, ctx, "setup_intent", intent_id, param="payment_intent")
         _check_challenge(record, client_secret, attempt_id)
         pm = tx.get("payment_method", ctx.scope, record.private["attempt"]["payment_method"])
     assert pm is not None
-    return {"intent": {**record.data, "amount": 0, "currency": "usd"}, "payment_method": pm.data}
+    return {"intent": record.data, "payment_method": pm.data}
 
 
 def complete_challenge(

@@ -3,7 +3,8 @@
 (`display_bank_transfer_instructions.hosted_instructions_url`).
 
 Like Stripe's, the links work without an API key: they carry the intent's client secret and
-name the account (web.pages.page_ctx).
+name the account (web.pages.page_ctx). A SetupIntent's bank account (`seti_` ids) is verified
+on the same page: no amount moves, the account is saved for later debits.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from payintents.domain.constant_time import equal
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError
 from payintents.runtime import Runtime
-from payintents.services import microdeposits
+from payintents.services import microdeposits, setup_intents, setup_microdeposits
 from payintents.services import payment_intents as intents
 from payintents.services.context import Ctx
 from payintents.services.hosted_pages import BANK_TRANSFER, MICRODEPOSITS
@@ -35,15 +36,31 @@ def _message(title: str, message: str, status: int = 200) -> HTMLResponse:
     return page("message.html", status, title=title, message=message)
 
 
+SETUP_PREFIX = "seti_"
+
+
 def _intent(ctx: Ctx, intent_id: str, client_secret: str) -> PaymentIntent:
-    intent = intents.retrieve(ctx, intent_id)
+    setup = intent_id.startswith(SETUP_PREFIX)
+    intent = (setup_intents.retrieve if setup else intents.retrieve)(ctx, intent_id)
     if not client_secret or not equal(client_secret, intent["client_secret"]):
         raise ApiError("This link is not valid.")
     return intent
 
 
+def _noun(intent: PaymentIntent) -> str:
+    return "setup" if intent["object"] == "setup_intent" else "payment"
+
+
 def _amount(amount: int, currency: str) -> str:
     return f"{money.format_amount(amount, currency)} {currency.upper()}"
+
+
+def _purpose(intent: PaymentIntent) -> str:
+    """What the verification is for, as HTML: a payment's amount, or saving the account."""
+    if intent["object"] == "setup_intent":
+        return ", to save it for future payments."
+    amount = escape(_amount(intent["amount"], intent["currency"]))
+    return f', for a payment of <span id="amount">{amount}</span>.'
 
 
 def _last4(ctx: Ctx, intent: PaymentIntent) -> str:
@@ -82,7 +99,8 @@ def routes(runtime: Runtime) -> list[Route]:
         if action.get("type") != "verify_with_microdeposits":
             return _message(
                 "Nothing to verify",
-                f"This payment does not wait for microdeposits (its status is {intent['status']}).",
+                f"This {_noun(intent)} does not wait for microdeposits (its status is "
+                f"{intent['status']}).",
             )
         kind = action["verify_with_microdeposits"]["microdeposit_type"]
         instructions = (
@@ -95,10 +113,10 @@ def routes(runtime: Runtime) -> list[Route]:
             raw={
                 "fields": _DESCRIPTOR_FIELD if kind == "descriptor_code" else _AMOUNT_FIELDS,
                 "clock": clock_note(ctx, ahead),
+                "purpose": _purpose(intent),
             },
             instructions=instructions,
             last4=await run_in_threadpool(_last4, ctx, intent),
-            amount=_amount(intent["amount"], intent["currency"]),
             action=request.url.path,
             client_secret=intent["client_secret"],
             publishable_key=q.get("publishable_key", ""),
@@ -118,14 +136,20 @@ def routes(runtime: Runtime) -> list[Route]:
                 except ValueError:
                     raise ApiError("Enter each deposit as a whole number of cents.") from None
             ctx, _ = await run_in_threadpool(page_ctx, runtime, request, form, INVALID_LINK)
-            intent = await run_in_threadpool(
-                microdeposits.verify, ctx, request.path_params["intent"], params
-            )
+            intent_id = request.path_params["intent"]
+            setup = intent_id.startswith(SETUP_PREFIX)
+            verify = setup_microdeposits.verify if setup else microdeposits.verify
+            intent = await run_in_threadpool(verify, ctx, intent_id, params)
         except ApiError as err:
             return _message("Verification failed", err.message, 400)
+        if intent["object"] == "setup_intent" and intent["status"] == "succeeded":
+            return _message(
+                "Bank account verified",
+                "Thank you. The bank account is saved for future payments.",
+            )
         return _message(
             "Bank account verified",
-            f"Thank you. The payment is {intent['status'].replace('_', ' ')}.",
+            f"Thank you. The {_noun(intent)} is {intent['status'].replace('_', ' ')}.",
         )
 
     async def bank_transfer(request: Request) -> Response:

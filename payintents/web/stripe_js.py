@@ -19,7 +19,7 @@ from starlette.routing import Route
 from payintents.runtime import Runtime
 
 # The library, in the order the modules need one another.
-LIBRARY = ("api.js", "core.js", "elements.js", "modal.js", "confirm.js")
+LIBRARY = ("api.js", "core.js", "elements.js", "modal.js", "confirm.js", "setup.js")
 # What the Elements' frames load, by name under /v3/.
 FRAME_FILES = {
     "card_frame.html": "text/html; charset=utf-8",

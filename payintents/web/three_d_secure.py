@@ -2,11 +2,13 @@
 
 A person (or a browser test) completes or fails the challenge; the intent
 moves on as Stripe's would and the browser returns to `return_url` with
-`payment_intent`, `payment_intent_client_secret` and `redirect_status`.
+`payment_intent`, `payment_intent_client_secret` and `redirect_status` (for a SetupIntent's
+challenge, `setup_intent` and `setup_intent_client_secret`).
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +32,23 @@ def with_query(url: str, params: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def _what_is_authenticated(intent: dict[str, Any]) -> dict[str, str]:
+    """A payment shows its amount; a setup moves none, it saves the card (as Stripe's page
+    says)."""
+    if intent["object"] == "setup_intent":
+        return {
+            "amount_label": "Purpose",
+            "amount": "Saving this card for future payments",
+            "intent_label": "Setup",
+        }
+    amount = money.format_amount(intent["amount"], intent["currency"])
+    return {
+        "amount_label": "Amount",
+        "amount": f"{amount} {intent['currency'].upper()}",
+        "intent_label": "Payment",
+    }
+
+
 def routes(runtime: Runtime) -> list[Route]:
     async def show(request: Request) -> Response:
         q = request.query_params
@@ -51,9 +70,7 @@ def routes(runtime: Runtime) -> list[Route]:
         return page(
             "three_d_secure.html",
             raw={"clock": clock_note(ctx, ahead)},
-            amount=money.format_amount(intent["amount"], intent["currency"])
-            + " "
-            + intent["currency"].upper(),
+            **_what_is_authenticated(intent),
             card=f"•••• {card['last4']}" if card else intent.get("payment_method") or "",
             intent_id=intent["id"],
             action=PATH,
@@ -91,11 +108,13 @@ def routes(runtime: Runtime) -> list[Route]:
             # In Stripe.js's modal: tell the page, which settles its promise and closes it.
             return page("three_d_secure_done.html", outcome=status)
         if return_url:
+            # Stripe names the intent by its kind: payment_intent or setup_intent.
+            kind = intent["object"]
             target = with_query(
                 return_url,
                 {
-                    "payment_intent": intent["id"],
-                    "payment_intent_client_secret": intent["client_secret"],
+                    kind: intent["id"],
+                    f"{kind}_client_secret": intent["client_secret"],
                     "redirect_status": status,
                 },
             )

@@ -5,7 +5,7 @@
 
 var INTENTS = {
   payment_intent: { name: 'payment_intent', prefix: 'pi_', path: '/v1/payment_intents/',
-    result: 'paymentIntent' },
+    result: 'paymentIntent', lastError: 'last_payment_error' },
 };
 
 function kindOf(clientSecret) {
@@ -48,8 +48,8 @@ Stripe.prototype._retrieve = function (kind, clientSecret) {
 
 // An intent after its action: a failed authentication is the error Stripe.js resolves with.
 function outcome(kind, intent) {
-  if (intent.status === 'requires_payment_method' && intent.last_payment_error) {
-    var error = Object.assign({}, intent.last_payment_error);
+  if (intent.status === 'requires_payment_method' && intent[kind.lastError]) {
+    var error = Object.assign({}, intent[kind.lastError]);
     error[kind.name] = intent;
     return { error: error };
   }
@@ -145,9 +145,10 @@ Stripe.prototype.retrievePaymentIntent = function (clientSecret) {
 var BANK_DEBITS = ['sepa_debit', 'us_bank_account'];
 var INFERRED_MANDATE = { customer_acceptance: { type: 'online', online: { infer_from_client: true } } };
 
-function confirmWith(type, method) {
+// `kind`: the intent the method confirms (a PaymentIntent unless named; setup.js names its own).
+function confirmWith(type, method, kind) {
+  kind = kind || INTENTS.payment_intent;
   return function (clientSecret, data, options) {
-    var kind = INTENTS.payment_intent;
     secretOrThrow(kind, clientSecret, method);
     var handleActions = !options || options.handleActions !== false;
     var built = paymentParams(data, type);

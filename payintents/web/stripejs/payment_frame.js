@@ -173,9 +173,11 @@ function showTypes(types) {
 // The types to offer: the intent's, or the deferred group's `paymentMethodTypes` (card alone
 // where it names none).
 function loadTypes() {
-  var id = GROUP.clientSecret && intentIdOf(GROUP.clientSecret, 'pi_');
+  var secret = GROUP.clientSecret;
+  var id = secret && (intentIdOf(secret, 'pi_') || intentIdOf(secret, 'seti_'));
   if (!id) return Promise.resolve(GROUP.paymentMethodTypes || ['card']);
-  return API.request('GET', '/v1/payment_intents/' + id, { client_secret: GROUP.clientSecret })
+  var path = id.indexOf('seti_') === 0 ? '/v1/setup_intents/' : '/v1/payment_intents/';
+  return API.request('GET', path + id, { client_secret: secret })
     .then(function (resp) {
       return resp.body.payment_method_types || ['card'];
     });
