@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.run import ROOT, free_port, server
+from payintents.wire.connections import raise_open_files_limit
 
 KEY = "sk_test_flood"
 HEAD = b"POST /v1/payment_intents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -40,10 +41,10 @@ SLOW_EVERY = 0.5
 @dataclass
 class FloodCounts:
     attempted: int = 0
-    # Connections the server accepted a TCP handshake for but closed (timeouts, 431, 503,
-    # displaced at the cap), seen as EOF or a reset.
+    # Connections the server closed (timeouts, 431, 503, displaced at the cap), seen as EOF
+    # or a reset.
     closed: int = 0
-    # Still open when the flood ended.
+    # Still open when the flood ended: held by the server, or still in its accept queue.
     held: int = 0
     connect_failed: int = 0
 
@@ -51,6 +52,7 @@ class FloodCounts:
 def flood(host: str, port: int, seconds: float, connections: int) -> FloodCounts:
     """Open `connections` hostile connections over the first half of `seconds`, keep them as
     long as the server lets them live, and count what it does with them."""
+    raise_open_files_limit()
     counts = FloodCounts()
     sel = selectors.DefaultSelector()
     slow: dict[socket.socket, None] = {}
@@ -160,6 +162,29 @@ def open_files(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+class PeakOpenFiles:
+    """The most files a process had open while this ran (sampled every 20 ms)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = open_files(pid)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self.stopped.wait(0.02):
+            with contextlib.suppress(OSError):
+                self.peak = max(self.peak, open_files(self.pid))
+
+    def __enter__(self) -> PeakOpenFiles:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
 def legit_client(url: str, until: float) -> tuple[list[float], int]:
     """Create PaymentIntents one after another until `until`: latencies (s) and errors."""
     import stripe
@@ -198,10 +223,11 @@ def flood_scenario(seconds: float = 5.0, connections: int = 3000) -> str:
             url = f"http://127.0.0.1:{port}"
             legit_client(url, time.monotonic() + 0.5)  # warm up
             rss_before, fds_before = rss_mb(pid), open_files(pid)
-            proc, result = run_flood_process("127.0.0.1", port, seconds, connections)
-            latencies, errors = legit_client(url, time.monotonic() + seconds)
-            counts, huge = result.recv()
-            proc.join()
+            with PeakOpenFiles(pid) as fds:
+                proc, result = run_flood_process("127.0.0.1", port, seconds, connections)
+                latencies, errors = legit_client(url, time.monotonic() + seconds)
+                counts, huge = result.recv()
+                proc.join()
             time.sleep(1.0)  # the server notices the flood's sockets closing
             rss_after, fds_after = rss_mb(pid), open_files(pid)
     return (
@@ -209,7 +235,8 @@ def flood_scenario(seconds: float = 5.0, connections: int = 3000) -> str:
         f"closed_by_server={counts.closed} connect_failed={counts.connect_failed}; "
         f"64MB headers answered {','.join(map(str, huge))}; "
         f"legit served={len(latencies)} errors={errors} p99={p99(latencies) * 1000:.0f}ms; "
-        f"server rss {rss_before:.0f}->{rss_after:.0f} MB, fds {fds_before}->{fds_after}"
+        f"server rss {rss_before:.0f}->{rss_after:.0f} MB, "
+        f"fds {fds_before}->{fds_after} (peak {fds.peak})"
     )
 
 

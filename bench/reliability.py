@@ -1,7 +1,8 @@
 """Reliability scenarios against a real server on loopback, each bounded in time, each
 printing one line of figures:
 
-    python -m bench.reliability [--scenarios crash,disk_full] [--store sqlite|postgres]
+    python -m bench.reliability [--scenarios crash,disk_full,pg_outage,flood]
+                                [--store sqlite|postgres]
                                 [--seconds 10] [--clients 4]
 
 Every scenario drives `payintents serve` with the official SDK the way a user's code would
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import stripe
 
+from bench.flood import flood_scenario
 from bench.run import POSTGRES, fresh_database
 from payintents.store.sqlite import SqliteStore
 from tests.server import ServerProcess
@@ -328,13 +330,20 @@ def pg_outage(opts: Options) -> str:
     )
 
 
+@scenario("flood")
+def connection_flood(opts: Options) -> str:
+    """bench/flood.py's flood of idle, slow and oversized connections, for as long as the
+    other scenarios run, with a client served throughout."""
+    return flood_scenario(seconds=min(opts.seconds, 10.0))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--scenarios",
         default=",".join(SCENARIOS),
         help="comma-separated (default: all); crash runs on --store, disk_full on SQLite, "
-        "pg_outage on PostgreSQL (--postgres)",
+        "pg_outage on PostgreSQL (--postgres), flood on SQLite",
     )
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seconds", type=float, default=10.0, help="per scenario (bound)")

@@ -126,8 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--capture-window",
         default=env("CAPTURE_WINDOW", "7d"),
-        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s (default 7d; "
-        "env PAYINTENTS_CAPTURE_WINDOW)",
+        help="how long an uncaptured authorization lives, e.g. 7d, 2h, 30s "
+        "(env PAYINTENTS_CAPTURE_WINDOW)",
     )
     serve.add_argument(
         "--clock-offset",
@@ -238,8 +238,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--public-url",
         default=env("PUBLIC_URL"),
-        help="the URL browsers reach this server at, which the Stripe.js served at /v3/ talks "
-        "to (default: the URL each request came to; env PAYINTENTS_PUBLIC_URL)",
+        help="the URL browsers reach this server at: the Stripe.js served at /v3/ talks to it "
+        "and hosted pages' links name it (default: the URL each request came to; "
+        "env PAYINTENTS_PUBLIC_URL)",
     )
     for cmd in (serve, dispatch):
         cmd.add_argument(
@@ -327,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
         keep_alive_timeout=args.keep_alive_timeout,
         max_connections=max(1, args.max_connections),
         webhook_allow_internal=args.webhook_allow_internal + _hosts(_host_of(args.forward_to)),
-        public_url=args.public_url or None,
+        public_url=args.public_url.rstrip("/") if args.public_url else None,
     )
     from payintents.app import serve
 

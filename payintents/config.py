@@ -61,8 +61,9 @@ class Config:
     max_connections: int = 1000
     # Hosts live-mode webhook endpoints may post to although they are internal (lowercase).
     webhook_allow_internal: tuple[str, ...] = ()
-    # The base URL browsers reach this server at (behind a proxy, in a container), rendered
-    # into the Stripe.js served at /v3/; None: the URL each request came to.
+    # The base URL browsers reach this server at (behind a proxy, in a container): the one
+    # the Stripe.js served at /v3/ talks to and hosted pages' links (next_action URLs) name;
+    # None: the URL each request came to.
     public_url: str | None = None
 
     @property

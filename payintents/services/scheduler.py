@@ -46,7 +46,7 @@ def system_ctx(runtime: Runtime, scope: str, now: int) -> Ctx:
         version=DEFAULT_VERSION,
         now=now,
         idempotency_key=None,
-        base_url=f"http://{runtime.config.host}:{runtime.config.port}",
+        base_url=runtime.config.public_url or f"http://{runtime.config.host}:{runtime.config.port}",
         runtime=runtime,
     )
 

@@ -134,7 +134,7 @@ def _control(
                 version=versions.DEFAULT_VERSION,
                 now=runtime.clock.now(),
                 idempotency_key=None,
-                base_url=base_url(scope, headers),
+                base_url=runtime.config.public_url or base_url(scope, headers),
                 runtime=runtime,
             )
             timed = await in_thread(at_account_time, ctx, None, False)

@@ -62,7 +62,7 @@ def page_ctx(
         version="",
         now=runtime.clock.now(),
         idempotency_key=None,
-        base_url=str(request.base_url).rstrip("/"),
+        base_url=runtime.config.public_url or str(request.base_url).rstrip("/"),
         runtime=runtime,
         country=country,
     )

@@ -54,7 +54,7 @@ def routes(runtime: Runtime) -> list[Route]:
     public_url = runtime.config.public_url
 
     async def script(request: Request) -> Response:
-        base = (public_url or str(request.base_url)).rstrip("/")
+        base = public_url or str(request.base_url).rstrip("/")
         return Response(library(base, body), media_type="application/javascript", headers=HEADERS)
 
     async def frame_file(request: Request) -> Response:

@@ -405,7 +405,7 @@ def route(endpoint: Endpoint, runtime: Runtime) -> tuple[str, str, Serve]:
                 version=version,
                 now=now,
                 idempotency_key=headers.get("idempotency-key"),
-                base_url=base_url(scope, headers),
+                base_url=runtime.config.public_url or base_url(scope, headers),
                 runtime=runtime,
                 country=principal.country,
                 client_ip=(scope.get("client") or (None,))[0],

@@ -6,9 +6,9 @@ limits of wire/connections.py allow:
 
 - A request head is counted as its bytes arrive. Header fields past `max_header_bytes` get
   431, a target past 65,535 bytes 414 (httptools splits a target with 16-bit offsets, so a
-  longer one cannot be read at all); the rest of a refused request is read and dropped for
-  at most `LINGER_SECONDS`, so the client can read the answer, and then the connection is
-  closed. Nothing of it is held beyond one read.
+  longer one cannot be read at all); the rest of a refused request is read and dropped
+  until the client stops sending (`LINGER_IDLE`, `LINGER_MAX`), so that it can read the
+  answer, and then the connection is closed. Nothing of it is held beyond one read.
 - A connection that has not sent a whole request, head and body, within `read_timeout` (from
   connecting, or from the first byte of a later request) is closed, and so is one idle for
   `keep_alive_timeout` between requests.
@@ -44,8 +44,11 @@ TOO_MANY = (
 )
 # A request line's method, version and line ends, beyond its target.
 REQUEST_LINE_SLACK = 64
-# Seconds a refused request's remaining bytes are drained before the connection is closed.
-LINGER_SECONDS = 2.0
+# A refused request's remaining bytes are drained (so that a client still sending can read
+# the answer rather than a reset) until none came for LINGER_IDLE seconds, or LINGER_MAX
+# seconds have passed, as nginx's lingering close does.
+LINGER_IDLE = 2.0
+LINGER_MAX = 30.0
 
 
 def headers_too_large(limit: int) -> str:
@@ -77,6 +80,8 @@ class StripeErrorsProtocol(HttpToolsProtocol):
         self.header_bytes = 0
         self.read_timer: asyncio.TimerHandle | None = None
         self.draining = False
+        self.drain_until = 0.0
+        self.last_data = 0.0
 
     # -- connections --------------------------------------------------------------------------
 
@@ -118,6 +123,7 @@ class StripeErrorsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self.draining:
+            self.last_data = self.loop.time()
             return
         if self.in_head:
             self.arm_read_timer()
@@ -182,6 +188,17 @@ class StripeErrorsProtocol(HttpToolsProtocol):
 
     # -- answering without the app ------------------------------------------------------------
 
+    def drain_check(self) -> None:
+        now = self.loop.time()
+        idle_until = self.last_data + LINGER_IDLE
+        if now >= min(idle_until, self.drain_until):
+            self.read_timer = None
+            self.transport.close()
+            return
+        self.read_timer = self.loop.call_later(
+            min(idle_until, self.drain_until) - now, self.drain_check
+        )
+
     def send_400_response(self, msg: str) -> None:
         self.refuse(self.refusal or ApiError(UNREADABLE))
 
@@ -209,6 +226,8 @@ class StripeErrorsProtocol(HttpToolsProtocol):
         self.pool.add_fresh(self)
         if self.transport.can_write_eof():
             self.transport.write_eof()
-            self.read_timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+            self.last_data = self.loop.time()
+            self.drain_until = self.last_data + LINGER_MAX
+            self.drain_check()
         else:
             self.transport.close()

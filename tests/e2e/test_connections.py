@@ -21,7 +21,16 @@ import orjson
 import pytest
 import stripe
 
-from bench.flood import flood, huge_header, legit_client, open_files, rss_mb, run_flood_process
+from bench.flood import (
+    PeakOpenFiles,
+    flood,
+    huge_header,
+    legit_client,
+    open_files,
+    rss_mb,
+    run_flood_process,
+)
+from payintents.wire.connections import raise_open_files_limit
 from tests.conftest import make_client, new_key
 from tests.server import ServerProcess
 
@@ -33,6 +42,9 @@ LIMIT = 32_768
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    # The tests hold more than a thousand sockets of their own.
+    if raise_open_files_limit() < 4096:
+        pytest.skip("this process may not open 4,096 files (ulimit -Hn)")
     folder = tmp_path_factory.mktemp("connections")
     proc = ServerProcess(
         str(folder / "db.sqlite3"),
@@ -218,19 +230,22 @@ def test_an_idle_keep_alive_connection_is_closed(limited: ServerProcess) -> None
 def test_a_legit_client_is_served_throughout_a_flood(limited: ServerProcess) -> None:
     served(limited)
     fds_before = open_files(pid(limited))
-    proc, result = run_flood_process(limited.host, limited.port, seconds=3, connections=2000)
-    try:
-        latencies, errors = legit_client(limited.url, time.monotonic() + 3)
-        counts, huge = result.recv()
-    finally:
-        proc.join(30)
-    assert errors == 0
-    assert len(latencies) >= 10
-    assert counts.attempted == 2000
-    assert counts.connect_failed == 0
-    # The server let at most its cap live, and closed the others.
-    assert counts.held <= MAX_CONNECTIONS
-    assert counts.closed >= 2000 - MAX_CONNECTIONS
+    with PeakOpenFiles(pid(limited)) as fds:
+        proc, result = run_flood_process(limited.host, limited.port, seconds=3, connections=2000)
+        try:
+            latencies, errors = legit_client(limited.url, time.monotonic() + 3)
+            counts, huge = result.recv()
+        finally:
+            proc.join(30)
+    assert (errors, len(latencies) >= 10) == (0, True), (errors, latencies)
+    # On a loaded machine the flood may not get to open all 2,000 in its time; it opens far
+    # more than the cap all the same.
+    assert counts.attempted > 3 * MAX_CONNECTIONS, counts
+    assert counts.connect_failed == 0, counts
+    # The server held at most its cap (and its own files) and closed the others; those the
+    # flood still held at its end were the server's or still in its accept queue.
+    assert fds.peak < MAX_CONNECTIONS + 64, fds.peak
+    assert counts.closed + counts.held == counts.attempted and counts.closed > 0, counts
     assert huge == [431] * 4
     deadline = time.monotonic() + 5
     while open_files(pid(limited)) > fds_before + 5 and time.monotonic() < deadline:

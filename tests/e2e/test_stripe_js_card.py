@@ -173,7 +173,11 @@ def test_the_split_card_elements(browser, merchant, client, api_key) -> None:
     page = open_card(browser, merchant, api_key, split=True)
     page.wait_for_function("window.events.filter(e => e.event === 'ready').length === 3")
     frames = page.locator(CARD_FRAME)
-    assert frames.count() == 3
+    assert [frames.nth(i).get_attribute("title") for i in range(3)] == [
+        "Secure card number input frame",
+        "Secure expiration date input frame",
+        "Secure CVC input frame",
+    ]
     frames.nth(0).content_frame.locator('[name="cardnumber"]').fill("5555555555554444")
     frames.nth(1).content_frame.locator('[name="exp-date"]').fill("1234")
     frames.nth(2).content_frame.locator('[name="cvc"]').fill("321")

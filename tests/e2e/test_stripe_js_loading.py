@@ -15,7 +15,7 @@ import pytest
 
 from tests import npm
 from tests.browser import PAGES, challenge, serve_pages
-from tests.conftest import publishable
+from tests.conftest import make_client, publishable
 from tests.server import ServerProcess
 
 REACT = npm.NODE_DIR / "react"
@@ -48,6 +48,17 @@ def test_public_url(tmp_path: Path, how: str) -> None:
     try:
         text = httpx.get(proc.url + "/v3/").text
         assert f'var BASE_URL = "{public}";' in text
+        # The hosted pages' links name it too: the browser follows them.
+        pi = make_client(proc).v1.payment_intents.create(
+            params={
+                "amount": 1000,
+                "currency": "usd",
+                "payment_method_types": ["card"],
+                "payment_method": "pm_card_threeDSecure2Required",
+                "confirm": True,
+            }
+        )
+        assert pi.next_action.use_stripe_sdk.stripe_js.startswith(public + "/3d_secure_2/hosted?")
     finally:
         proc.stop()
 

@@ -269,3 +269,34 @@ def test_default_values_and_payment_method_order(browser, merchant, client, api_
     )
     address = pm.billing_details.address
     assert (address.country, address.postal_code) == ("GB", "SW1A 1AA")
+
+
+def test_confirm_us_bank_account_payment(browser, merchant, client, api_key) -> None:
+    pi = client.v1.payment_intents.create(
+        params={"amount": 6400, "currency": "usd", "payment_method_types": ["us_bank_account"]}
+    )
+    page = open_payment(browser, merchant, api_key, cs=pi.client_secret)
+    shown = run(page, "confirmUsBank", pi.client_secret)["paymentIntent"]
+    assert shown["next_action"]["type"] == "verify_with_microdeposits"
+    after = client.v1.payment_intents.retrieve(pi.id)
+    pm = client.v1.payment_methods.retrieve(after.payment_method)
+    assert (after.status, pm.us_bank_account.account_holder_type) == ("requires_action", "company")
+
+
+def test_elements_update_in_the_deferred_flow(browser, merchant, client, api_key) -> None:
+    page = open_payment(browser, merchant, api_key, mode="payment", amount="1000", currency="usd")
+    frame = page.frame_locator(FRAME)
+    assert not frame.locator("#tabs").is_visible()
+    update = {"amount": 3000, "currency": "eur", "paymentMethodTypes": ["card", "sepa_debit"]}
+    assert run(page, "update", update) == {}
+    assert frame.locator(".tab").all_inner_texts() == ["Card", "SEPA Debit"]
+    frame.locator("#sepa_debit-tab").click()
+    frame.locator('[name="name"]:visible').fill("Jenny Rosen")
+    frame.locator('[name="email"]:visible').fill("jenny@example.com")
+    frame.locator('[name="iban"]').fill("DE89370400440532013000")
+    assert run(page, "submit") == {}
+    pi = client.v1.payment_intents.create(
+        params={"amount": 3000, "currency": "eur", "payment_method_types": ["card", "sepa_debit"]}
+    )
+    assert run(page, "confirm", pi.client_secret)["paymentIntent"]["status"] == "processing"
+    assert client.v1.payment_intents.retrieve(pi.id).status == "processing"

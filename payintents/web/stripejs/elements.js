@@ -11,6 +11,14 @@ var FRAMES = {
 };
 // The events an Element takes listeners for (@stripe/react-stripe-js attaches some of the
 // later ones where a prop asks); the frames send ready, change, focus and blur.
+// The iframes' titles, as Stripe's (suites select the Payment Element's by it).
+var TITLES = {
+  card: 'Secure card payment input frame',
+  cardNumber: 'Secure card number input frame',
+  cardExpiry: 'Secure expiration date input frame',
+  cardCvc: 'Secure CVC input frame',
+  payment: 'Secure payment input frame',
+};
 var EVENTS = ['ready', 'change', 'focus', 'blur', 'escape', 'click', 'loaderror', 'loaderstart',
   'networkschange'];
 var nextFrame = 0;
@@ -160,7 +168,7 @@ Element.prototype.mount = function (target) {
     'position:relative;opacity:1';
   var iframe = document.createElement('iframe');
   iframe.name = this._frameName;
-  iframe.title = this._type === 'payment' ? 'Secure payment input frame' : 'Secure card payment input frame';
+  iframe.title = TITLES[this._type];
   iframe.setAttribute('frameborder', '0');
   iframe.setAttribute('allowtransparency', 'true');
   iframe.setAttribute('scrolling', 'no');
