@@ -34,5 +34,6 @@ def test_an_unknown_scenario_is_refused_with_the_known_ones() -> None:
     done = run("--scenarios", "crash,nope")
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        "reliability: unknown scenario(s) ['nope']; known: ['crash', 'disk_full', 'flood', 'pg_outage']"
+        "reliability: unknown scenario(s) ['nope']; "
+        "known: ['crash', 'disk_full', 'flood', 'pg_outage']"
     )
