@@ -13,6 +13,9 @@ from tests.browser import screenshot
 from tests.conftest import publishable
 
 FRAME = 'iframe[title="Secure payment input frame"]'
+# A bank debit the page saw processing settles by itself seconds later (sooner than a loaded
+# machine may take to read it back).
+DEBITED = ("processing", "succeeded")
 
 
 def open_payment(browser: Any, merchant: str, api_key: str, **query: str) -> Any:
@@ -158,7 +161,7 @@ def test_sepa_debit_tab(browser, merchant, client, api_key) -> None:
     result = run(page, "confirm")
     assert result["paymentIntent"]["status"] == "processing"
     after = client.v1.payment_intents.retrieve(pi.id)
-    assert after.status == "processing"
+    assert after.status in DEBITED
     pm = client.v1.payment_methods.retrieve(after.payment_method)
     assert (pm.type, pm.sepa_debit.last4, pm.billing_details.email) == (
         "sepa_debit", "3000", "jenny@example.com",
@@ -197,7 +200,7 @@ def test_us_bank_account_tab(browser, merchant, client, api_key) -> None:
     assert wrong["error"]["code"] == "payment_method_microdeposit_verification_amounts_mismatch"
     done = run(page, "verify", {"cs": pi.client_secret, "data": {"amounts": [32, 45]}})
     assert done["paymentIntent"]["status"] == "processing"
-    assert client.v1.payment_intents.retrieve(pi.id).status == "processing"
+    assert client.v1.payment_intents.retrieve(pi.id).status in DEBITED
 
 
 def test_fetch_updates_shows_the_intents_new_types(browser, merchant, client, api_key) -> None:
@@ -236,7 +239,8 @@ def test_confirm_sepa_debit_payment(browser, merchant, client, api_key) -> None:
     assert shown["status"] == "processing"
     after = client.v1.payment_intents.retrieve(pi.id)
     pm = client.v1.payment_methods.retrieve(after.payment_method)
-    assert (after.status, pm.type, pm.sepa_debit.last4) == ("processing", "sepa_debit", "3000")
+    assert after.status in DEBITED
+    assert (pm.type, pm.sepa_debit.last4) == ("sepa_debit", "3000")
 
 
 def test_default_values_and_payment_method_order(browser, merchant, client, api_key) -> None:
@@ -299,4 +303,4 @@ def test_elements_update_in_the_deferred_flow(browser, merchant, client, api_key
         params={"amount": 3000, "currency": "eur", "payment_method_types": ["card", "sepa_debit"]}
     )
     assert run(page, "confirm", pi.client_secret)["paymentIntent"]["status"] == "processing"
-    assert client.v1.payment_intents.retrieve(pi.id).status == "processing"
+    assert client.v1.payment_intents.retrieve(pi.id).status in DEBITED
