@@ -116,6 +116,27 @@ def decline_error(decline: Decline, charge_id: str | None, pm: dict[str, Any]) -
     return error
 
 
+def decline_api_error(
+    decline: Decline, last_error: dict[str, Any], **intent: dict[str, Any]
+) -> ApiError:
+    """The error answered to a declined confirm: the `last_error` hash as its body, with the
+    intent (`payment_intent=` or `setup_intent=`). Card declines are 402s; a refused bank
+    debit is a 400 like Stripe's other invalid_request_errors."""
+    return ApiError(
+        decline.message,
+        status=402 if last_error["type"] == "card_error" else 400,
+        type=last_error["type"],
+        code=decline.code,
+        param=decline.param,
+        **{
+            k: v
+            for k, v in last_error.items()
+            if k not in ("code", "message", "param", "type", "doc_url")
+        },
+        **intent,
+    )
+
+
 def three_d_secure_url(ctx: Ctx, intent: PaymentIntent, attempt_id: str) -> str:
     query = urlencode(
         {
@@ -259,22 +280,7 @@ def apply_result(
         last_error = decline_error(decline, charge["id"], attempt.pm)
         intent = lifecycle.fail(intent, last_error, charge["id"])
         emit(tx, ctx, "payment_intent.payment_failed", intent)
-        # Card declines are 402s; a refused bank debit is a 400 like Stripe's other
-        # invalid_request_errors.
-        card = last_error["type"] == "card_error"
-        error = ApiError(
-            decline.message,
-            status=402 if card else 400,
-            type=last_error["type"],
-            code=decline.code,
-            param=decline.param,
-            **{
-                k: v
-                for k, v in last_error.items()
-                if k not in ("code", "message", "param", "type", "doc_url")
-            },
-            payment_intent=intent,
-        )
+        error = decline_api_error(decline, last_error, payment_intent=intent)
     private["due_at"] = due_at
     tx.update("payment_intent", ctx.scope, intent, private)
     return intent, error
