@@ -25,6 +25,7 @@ from payintents.resources.payment_methods import STRIPE_JS_FIELDS
 from payintents.services import capture_cancel, customer_balance, increment, microdeposits
 from payintents.services import confirm as confirming
 from payintents.services import payment_intents as service
+from payintents.services.common import check_client_secret
 from payintents.services.context import Ctx
 from payintents.wire import search_query
 from payintents.wire.http import Endpoint
@@ -380,7 +381,7 @@ def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, 
 
 def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
     intent = service.retrieve(ctx, path["intent"])
-    confirming.check_client_secret(ctx, intent, params)
+    check_client_secret(ctx, intent, params)
     return render(intent, ctx)
 
 

@@ -19,6 +19,7 @@ from payintents.resources.payment_intents import (
 )
 from payintents.services import setup_confirm, setup_microdeposits
 from payintents.services import setup_intents as service
+from payintents.services.common import check_client_secret
 from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import CREATED_FILTER, LIST_FIELDS, envelope
@@ -257,7 +258,7 @@ def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, 
 
 def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
     intent = service.retrieve(ctx, path["intent"])
-    setup_confirm.check_client_secret(ctx, intent, params)
+    check_client_secret(ctx, intent, params)
     return render(intent, ctx)
 
 

@@ -15,8 +15,7 @@ from payintents.domain import lifecycle
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError, unexpected_state
 from payintents.services.attempts import Attempt, apply_result, request_from_private
-from payintents.services.common import check_intent_id, emit, load_for_update
-from payintents.services.confirm import check_client_secret
+from payintents.services.common import check_client_secret, check_intent_id, emit, load_for_update
 from payintents.services.context import Ctx
 from payintents.store.base import Record, Tx
 

@@ -14,7 +14,7 @@ from typing import Any
 from payintents.domain import setup_intent as domain
 from payintents.domain.setup_intent import SetupIntent
 from payintents.errors import ApiError
-from payintents.services.common import load_for_update
+from payintents.services.common import check_client_secret, load_for_update
 from payintents.services.context import Ctx
 from payintents.services.microdeposits import (
     AMOUNTS_INVALID,
@@ -34,7 +34,6 @@ from payintents.services.setup_attempts import (
     fail_pending,
     request_from_private,
 )
-from payintents.services.setup_confirm import check_client_secret
 from payintents.store.base import Record, Tx
 
 _FAILING = (ATTEMPTS_EXCEEDED, "payment_method_microdeposit_failed")
