@@ -20,6 +20,7 @@ from payintents.resources.params import (
     SHIPPING_SHAPE,
     STATEMENT_DESCRIPTOR,
     STATEMENT_DESCRIPTOR_SUFFIX,
+    VERIFY_MICRODEPOSITS,
 )
 from payintents.resources.payment_methods import STRIPE_JS_FIELDS
 from payintents.services import capture_cancel, customer_balance, increment, microdeposits
@@ -193,10 +194,6 @@ INCREMENT = Params(
         "transfer_data": Obj({"amount": Int(min=0)}),
     },
     required=("amount",),
-)
-
-VERIFY_MICRODEPOSITS = Params(
-    {"amounts": Arr(Int(min=1), max_items=10), "client_secret": Str(), "descriptor_code": Str()}
 )
 
 APPLY_CUSTOMER_BALANCE = Params({"amount": Int(min=1), "currency": CURRENCY})

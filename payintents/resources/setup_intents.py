@@ -11,6 +11,7 @@ from payintents.resources.params import (
     MANDATE_DATA,
     PAYMENT_METHOD_DATA,
     PAYMENT_METHOD_TYPES,
+    VERIFY_MICRODEPOSITS,
 )
 from payintents.resources.payment_intents import (
     STRIPE_JS_CONFIRM,
@@ -131,10 +132,6 @@ CONFIRM = Params(
 )
 
 CANCEL = Params({"cancellation_reason": Enum(CANCELLATION_REASONS)})
-
-VERIFY_MICRODEPOSITS = Params(
-    {"amounts": Arr(Int(min=1), max_items=10), "client_secret": Str(), "descriptor_code": Str()}
-)
 
 RETRIEVE = Params({"client_secret": Str(), **STRIPE_JS_RETRIEVE})
 
