@@ -150,6 +150,27 @@ def three_d_secure_url(ctx: Ctx, intent: PaymentIntent, attempt_id: str) -> str:
     return f"{ctx.base_url}/3d_secure_2/hosted?{query}"
 
 
+def three_d_secure_action(
+    ctx: Ctx, intent: dict[str, Any], attempt_id: str, return_url: str | None, use_stripe_sdk: bool
+) -> dict[str, Any]:
+    """The next_action of an intent waiting for 3-D Secure: a redirect when the caller gave a
+    return_url (and no use_stripe_sdk), else the page for Stripe.js to open."""
+    url = three_d_secure_url(ctx, intent, attempt_id)
+    if return_url and not use_stripe_sdk:
+        return {
+            "type": "redirect_to_url",
+            "redirect_to_url": {"return_url": return_url, "url": url},
+        }
+    return {
+        "type": "use_stripe_sdk",
+        "use_stripe_sdk": {
+            "type": "three_d_secure_redirect",
+            "stripe_js": url,
+            "source": attempt_id,
+        },
+    }
+
+
 def apply_result(
     tx: Tx,
     ctx: Ctx,
@@ -179,21 +200,9 @@ def apply_result(
         attempt_id = new_id("payatt")
         private["attempt"]["id"] = attempt_id
         private["attempt"]["return_url"] = attempt.return_url
-        url = three_d_secure_url(ctx, intent, attempt_id)
-        if attempt.return_url and not attempt.use_stripe_sdk:
-            action = {
-                "type": "redirect_to_url",
-                "redirect_to_url": {"return_url": attempt.return_url, "url": url},
-            }
-        else:
-            action = {
-                "type": "use_stripe_sdk",
-                "use_stripe_sdk": {
-                    "type": "three_d_secure_redirect",
-                    "stripe_js": url,
-                    "source": attempt_id,
-                },
-            }
+        action = three_d_secure_action(
+            ctx, intent, attempt_id, attempt.return_url, attempt.use_stripe_sdk
+        )
         intent = lifecycle.require_action(intent, action)
         emit(tx, ctx, "payment_intent.requires_action", intent)
     elif result.outcome == "requires_verification":

@@ -17,7 +17,7 @@ from payintents.domain.setup_intent import SetupIntent
 from payintents.errors import ApiError, resource_missing
 from payintents.processor import AuthorizationResult, SetupRequest
 from payintents.services import hosted_pages
-from payintents.services.attempts import decline_api_error, decline_error, three_d_secure_url
+from payintents.services.attempts import decline_api_error, decline_error, three_d_secure_action
 from payintents.services.common import emit, page
 from payintents.services.context import Ctx
 from payintents.store.base import Page, Record, Tx
@@ -52,20 +52,7 @@ def request_from_private(data: dict[str, Any], now: int) -> SetupRequest:
 
 
 def _next_action_3ds(ctx: Ctx, intent: SetupIntent, attempt_id: str, t: SetupTry) -> dict:
-    url = three_d_secure_url(ctx, intent, attempt_id)
-    if t.return_url and not t.use_stripe_sdk:
-        return {
-            "type": "redirect_to_url",
-            "redirect_to_url": {"return_url": t.return_url, "url": url},
-        }
-    return {
-        "type": "use_stripe_sdk",
-        "use_stripe_sdk": {
-            "type": "three_d_secure_redirect",
-            "stripe_js": url,
-            "source": attempt_id,
-        },
-    }
+    return three_d_secure_action(ctx, intent, attempt_id, t.return_url, t.use_stripe_sdk)
 
 
 def _save_attempt(tx: Tx, ctx: Ctx, attempt: dict[str, Any], existing: bool) -> None:
