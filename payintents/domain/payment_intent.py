@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from payintents.domain import versions
+from payintents.domain import automatic_payment_methods, versions
 from payintents.domain.values import clean, merge_metadata
 from payintents.errors import ApiError, unexpected_state
 
@@ -107,24 +107,7 @@ def new_payment_intent(
         "metadata": merge_metadata({}, params.get("metadata") or {})
     }
     types = params.get("payment_method_types")
-    automatic = params.get("automatic_payment_methods")
-    if (
-        types is None
-        and automatic is None
-        and versions.at_least(version, versions.AUTOMATIC_PAYMENT_METHODS_DEFAULT)
-    ):
-        automatic = {"enabled": True}
-    if automatic is not None:
-        automatic = {"allow_redirects": automatic.get("allow_redirects", "always"), **automatic}
-        if not automatic.get("enabled"):
-            automatic = None
-    if automatic is not None and types is not None:
-        raise ApiError(
-            "You may only specify one of these parameters: automatic_payment_methods, "
-            "payment_method_types.",
-            code="parameters_exclusive",
-            param="automatic_payment_methods",
-        )
+    automatic = automatic_payment_methods.resolve(params, version)
     if types is None:
         types = ["card"]
     capture_default = (

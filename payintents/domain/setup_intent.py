@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from payintents.domain import versions
+from payintents.domain import automatic_payment_methods
 from payintents.domain.values import clean, merge_metadata
 from payintents.errors import ApiError
 
@@ -66,29 +66,6 @@ def method_options(types: list[str], given: dict[str, Any] | None) -> dict[str, 
     return options
 
 
-def _automatic(params: dict[str, Any], version: str) -> dict[str, Any] | None:
-    types = params.get("payment_method_types")
-    automatic = params.get("automatic_payment_methods")
-    if (
-        types is None
-        and automatic is None
-        and versions.at_least(version, versions.AUTOMATIC_PAYMENT_METHODS_DEFAULT)
-    ):
-        automatic = {"enabled": True}
-    if automatic is not None:
-        automatic = {"allow_redirects": automatic.get("allow_redirects", "always"), **automatic}
-        if not automatic.get("enabled"):
-            automatic = None
-    if automatic is not None and types is not None:
-        raise ApiError(
-            "You may only specify one of these parameters: automatic_payment_methods, "
-            "payment_method_types.",
-            code="parameters_exclusive",
-            param="automatic_payment_methods",
-        )
-    return automatic
-
-
 def check_attach_to_self(attach_to_self: bool | None, customer: str | None) -> None:
     if attach_to_self and customer:
         raise ApiError(
@@ -111,7 +88,7 @@ def new_setup_intent(
     payment_method: str | None,
 ) -> SetupIntent:
     given = {k: clean(v) for k, v in params.items() if k != "metadata"}
-    automatic = _automatic(given, version)
+    automatic = automatic_payment_methods.resolve(given, version)
     types = given.get("payment_method_types") or ["card"]
     check_attach_to_self(given.get("attach_to_self"), given.get("customer"))
     intent: SetupIntent = {

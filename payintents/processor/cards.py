@@ -7,7 +7,7 @@ ones real Stripe responses carry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from payintents.processor.base import Decline
@@ -141,17 +141,9 @@ AUTHENTICATION_FAILED = Decline(
     seller_message="The customer failed 3D Secure authentication.",
 )
 
-# A failed challenge on a SetupIntent: the same words, the setup's own code.
-SETUP_AUTHENTICATION_FAILED = Decline(
-    code="setup_intent_authentication_failure",
-    decline_code=None,
-    message=AUTHENTICATION_FAILED.message,
-    param=None,
-    network_status="not_sent_to_network",
-    outcome_type="blocked",
-    outcome_reason=None,
-    risk_level="normal",
-    seller_message="The customer failed 3D Secure authentication.",
+# A failed challenge on a SetupIntent: the same decline, the setup's own code.
+SETUP_AUTHENTICATION_FAILED = replace(
+    AUTHENTICATION_FAILED, code="setup_intent_authentication_failure"
 )
 
 TEST_MODE_LIVE_CARD = (

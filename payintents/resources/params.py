@@ -9,7 +9,7 @@ from typing import Any
 
 from payintents.domain import money
 from payintents.errors import ApiError
-from payintents.wire.params import Arr, Bool, Enum, Free, Int, Metadata, Obj, Spec, Str
+from payintents.wire.params import Arr, Bool, Enum, Free, Int, Metadata, Obj, Params, Spec, Str
 from payintents.wire.shapes import STRING, nullable, obj
 
 PAYMENT_METHOD_TYPES = (
@@ -218,6 +218,11 @@ MANDATE_DATA = Obj(
     },
     required=("customer_acceptance",),
     emptyable=True,
+)
+
+# The body of verify_microdeposits, on PaymentIntents and SetupIntents alike.
+VERIFY_MICRODEPOSITS = Params(
+    {"amounts": Arr(Int(min=1), max_items=10), "client_secret": Str(), "descriptor_code": Str()}
 )
 
 

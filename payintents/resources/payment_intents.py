@@ -20,11 +20,13 @@ from payintents.resources.params import (
     SHIPPING_SHAPE,
     STATEMENT_DESCRIPTOR,
     STATEMENT_DESCRIPTOR_SUFFIX,
+    VERIFY_MICRODEPOSITS,
 )
 from payintents.resources.payment_methods import STRIPE_JS_FIELDS
 from payintents.services import capture_cancel, customer_balance, increment, microdeposits
 from payintents.services import confirm as confirming
 from payintents.services import payment_intents as service
+from payintents.services.common import check_client_secret
 from payintents.services.context import Ctx
 from payintents.wire import search_query
 from payintents.wire.http import Endpoint
@@ -192,10 +194,6 @@ INCREMENT = Params(
         "transfer_data": Obj({"amount": Int(min=0)}),
     },
     required=("amount",),
-)
-
-VERIFY_MICRODEPOSITS = Params(
-    {"amounts": Arr(Int(min=1), max_items=10), "client_secret": Str(), "descriptor_code": Str()}
 )
 
 APPLY_CUSTOMER_BALANCE = Params({"amount": Int(min=1), "currency": CURRENCY})
@@ -380,7 +378,7 @@ def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, 
 
 def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
     intent = service.retrieve(ctx, path["intent"])
-    confirming.check_client_secret(ctx, intent, params)
+    check_client_secret(ctx, intent, params)
     return render(intent, ctx)
 
 

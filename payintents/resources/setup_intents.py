@@ -11,6 +11,7 @@ from payintents.resources.params import (
     MANDATE_DATA,
     PAYMENT_METHOD_DATA,
     PAYMENT_METHOD_TYPES,
+    VERIFY_MICRODEPOSITS,
 )
 from payintents.resources.payment_intents import (
     STRIPE_JS_CONFIRM,
@@ -19,6 +20,7 @@ from payintents.resources.payment_intents import (
 )
 from payintents.services import setup_confirm, setup_microdeposits
 from payintents.services import setup_intents as service
+from payintents.services.common import check_client_secret
 from payintents.services.context import Ctx
 from payintents.wire.http import Endpoint
 from payintents.wire.lists import CREATED_FILTER, LIST_FIELDS, envelope
@@ -130,10 +132,6 @@ CONFIRM = Params(
 )
 
 CANCEL = Params({"cancellation_reason": Enum(CANCELLATION_REASONS)})
-
-VERIFY_MICRODEPOSITS = Params(
-    {"amounts": Arr(Int(min=1), max_items=10), "client_secret": Str(), "descriptor_code": Str()}
-)
 
 RETRIEVE = Params({"client_secret": Str(), **STRIPE_JS_RETRIEVE})
 
@@ -257,7 +255,7 @@ def create(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, 
 
 def retrieve(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
     intent = service.retrieve(ctx, path["intent"])
-    setup_confirm.check_client_secret(ctx, intent, params)
+    check_client_secret(ctx, intent, params)
     return render(intent, ctx)
 
 

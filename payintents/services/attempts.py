@@ -116,6 +116,27 @@ def decline_error(decline: Decline, charge_id: str | None, pm: dict[str, Any]) -
     return error
 
 
+def decline_api_error(
+    decline: Decline, last_error: dict[str, Any], **intent: dict[str, Any]
+) -> ApiError:
+    """The error answered to a declined confirm: the `last_error` hash as its body, with the
+    intent (`payment_intent=` or `setup_intent=`). Card declines are 402s; a refused bank
+    debit is a 400 like Stripe's other invalid_request_errors."""
+    return ApiError(
+        decline.message,
+        status=402 if last_error["type"] == "card_error" else 400,
+        type=last_error["type"],
+        code=decline.code,
+        param=decline.param,
+        **{
+            k: v
+            for k, v in last_error.items()
+            if k not in ("code", "message", "param", "type", "doc_url")
+        },
+        **intent,
+    )
+
+
 def three_d_secure_url(ctx: Ctx, intent: PaymentIntent, attempt_id: str) -> str:
     query = urlencode(
         {
@@ -127,6 +148,27 @@ def three_d_secure_url(ctx: Ctx, intent: PaymentIntent, attempt_id: str) -> str:
         }
     )
     return f"{ctx.base_url}/3d_secure_2/hosted?{query}"
+
+
+def three_d_secure_action(
+    ctx: Ctx, intent: dict[str, Any], attempt_id: str, return_url: str | None, use_stripe_sdk: bool
+) -> dict[str, Any]:
+    """The next_action of an intent waiting for 3-D Secure: a redirect when the caller gave a
+    return_url (and no use_stripe_sdk), else the page for Stripe.js to open."""
+    url = three_d_secure_url(ctx, intent, attempt_id)
+    if return_url and not use_stripe_sdk:
+        return {
+            "type": "redirect_to_url",
+            "redirect_to_url": {"return_url": return_url, "url": url},
+        }
+    return {
+        "type": "use_stripe_sdk",
+        "use_stripe_sdk": {
+            "type": "three_d_secure_redirect",
+            "stripe_js": url,
+            "source": attempt_id,
+        },
+    }
 
 
 def apply_result(
@@ -158,21 +200,9 @@ def apply_result(
         attempt_id = new_id("payatt")
         private["attempt"]["id"] = attempt_id
         private["attempt"]["return_url"] = attempt.return_url
-        url = three_d_secure_url(ctx, intent, attempt_id)
-        if attempt.return_url and not attempt.use_stripe_sdk:
-            action = {
-                "type": "redirect_to_url",
-                "redirect_to_url": {"return_url": attempt.return_url, "url": url},
-            }
-        else:
-            action = {
-                "type": "use_stripe_sdk",
-                "use_stripe_sdk": {
-                    "type": "three_d_secure_redirect",
-                    "stripe_js": url,
-                    "source": attempt_id,
-                },
-            }
+        action = three_d_secure_action(
+            ctx, intent, attempt_id, attempt.return_url, attempt.use_stripe_sdk
+        )
         intent = lifecycle.require_action(intent, action)
         emit(tx, ctx, "payment_intent.requires_action", intent)
     elif result.outcome == "requires_verification":
@@ -259,22 +289,7 @@ def apply_result(
         last_error = decline_error(decline, charge["id"], attempt.pm)
         intent = lifecycle.fail(intent, last_error, charge["id"])
         emit(tx, ctx, "payment_intent.payment_failed", intent)
-        # Card declines are 402s; a refused bank debit is a 400 like Stripe's other
-        # invalid_request_errors.
-        card = last_error["type"] == "card_error"
-        error = ApiError(
-            decline.message,
-            status=402 if card else 400,
-            type=last_error["type"],
-            code=decline.code,
-            param=decline.param,
-            **{
-                k: v
-                for k, v in last_error.items()
-                if k not in ("code", "message", "param", "type", "doc_url")
-            },
-            payment_intent=intent,
-        )
+        error = decline_api_error(decline, last_error, payment_intent=intent)
     private["due_at"] = due_at
     tx.update("payment_intent", ctx.scope, intent, private)
     return intent, error

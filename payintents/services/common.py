@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from payintents.domain.constant_time import equal
 from payintents.errors import ApiError, resource_missing
 from payintents.events.record import record_event
 from payintents.services.context import Ctx
@@ -21,6 +22,30 @@ CLIENT_SECRET_AS_ID = (
 def check_intent_id(intent_id: str) -> None:
     if "_secret_" in intent_id:
         raise ApiError(CLIENT_SECRET_AS_ID, status=404, code="resource_missing", param="intent")
+
+
+def check_client_secret(ctx: Ctx, intent: dict[str, Any], params: dict[str, Any]) -> None:
+    """A publishable key acts on a PaymentIntent or SetupIntent only with its client_secret
+    (Stripe.js)."""
+    if ctx.key_kind != "publishable":
+        return
+    kind = intent["object"]
+    name = "".join(word.title() for word in kind.split("_"))
+    secret = params.get("client_secret")
+    if not secret:
+        raise ApiError(
+            f"Missing required param: client_secret. A publishable key acts on a {name} "
+            f"only with the {name}'s client_secret.",
+            code="parameter_missing",
+            param="client_secret",
+        )
+    if not equal(secret, intent["client_secret"]):
+        raise ApiError(
+            "The client_secret provided does not match the client_secret associated with the "
+            f"{name}.",
+            code=f"{kind}_invalid_parameter",
+            param="client_secret",
+        )
 
 
 def load(tx: Tx, ctx: Ctx, kind: str, object_id: str, param: str | None = "id") -> Record:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from payintents.domain import lifecycle
-from payintents.domain.constant_time import equal
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.domain.values import clean
 from payintents.errors import ApiError
@@ -13,7 +12,7 @@ from payintents.processor import AuthorizationRequest
 from payintents.services import confirmation_tokens, customer_balance, mandates, payment_methods
 from payintents.services.accounts import check_types
 from payintents.services.attempts import Attempt, apply_result
-from payintents.services.common import check_intent_id, load_for_update
+from payintents.services.common import check_client_secret, check_intent_id, load_for_update
 from payintents.services.context import Ctx
 from payintents.store.base import Record, Tx
 
@@ -119,24 +118,3 @@ def confirm(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:
     if error is not None:
         raise error
     return intent
-
-
-def check_client_secret(ctx: Ctx, intent: PaymentIntent, params: dict[str, Any]) -> None:
-    """A publishable key acts on an intent only with its client_secret (Stripe.js)."""
-    if ctx.key_kind != "publishable":
-        return
-    secret = params.get("client_secret")
-    if not secret:
-        raise ApiError(
-            "Missing required param: client_secret. A publishable key acts on a PaymentIntent "
-            "only with the PaymentIntent's client_secret.",
-            code="parameter_missing",
-            param="client_secret",
-        )
-    if not equal(secret, intent["client_secret"]):
-        raise ApiError(
-            "The client_secret provided does not match the client_secret associated with the "
-            "PaymentIntent.",
-            code="payment_intent_invalid_parameter",
-            param="client_secret",
-        )

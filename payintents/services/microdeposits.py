@@ -15,8 +15,7 @@ from payintents.domain import lifecycle
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError, unexpected_state
 from payintents.services.attempts import Attempt, apply_result, request_from_private
-from payintents.services.common import check_intent_id, emit, load_for_update
-from payintents.services.confirm import check_client_secret
+from payintents.services.common import check_client_secret, check_intent_id, emit, load_for_update
 from payintents.services.context import Ctx
 from payintents.store.base import Record, Tx
 
@@ -74,15 +73,31 @@ def _check_state(intent: PaymentIntent) -> str:
     )
 
 
-def _check_kind(kind: str, amounts: list[int] | None) -> None:
+def check_kind(kind: str, amounts: list[int] | None, object_name: str) -> None:
+    """Refuse the other kind of proof than the one the bank account was sent."""
     given = "amounts" if amounts is not None else "descriptor_code"
     if given != kind:
         sent = "two amounts" if kind == "amounts" else "one deposit with a descriptor code"
         raise ApiError(
-            f"The bank account of this PaymentIntent was sent {sent}: verify it with "
+            f"The bank account of this {object_name} was sent {sent}: verify it with "
             f"`{kind}`, not `{given}`.",
             param=given,
         )
+
+
+def count_wrong_guess(
+    tx: Tx, ctx: Ctx, record: Record, object_type: str, kind: str, code: str, message: str
+) -> ApiError | None:
+    """Count a wrong guess and return its 400, or None when it was the last one allowed."""
+    state = dict(record.private.get("microdeposits") or {})
+    failed = state.get("failed_attempts", 0) + 1
+    remaining = ATTEMPTS[kind] - failed
+    if remaining <= 0:
+        return None
+    # A wrong guess changes nothing but the count (committed with the 400).
+    state["failed_attempts"] = failed
+    tx.update(object_type, ctx.scope, record.data, {**record.private, "microdeposits": state})
+    return ApiError(f"{message} You have {remaining} verification attempts remaining.", code=code)
 
 
 def fail_verification(
@@ -135,7 +150,7 @@ def _verify_in(
 ) -> tuple[PaymentIntent, ApiError | None]:
     intent = record.data
     kind = _check_state(intent)
-    _check_kind(kind, amounts)
+    check_kind(kind, amounts, "PaymentIntent")
     pm_record = tx.get_for_update("payment_method", ctx.scope, intent["payment_method"])
     assert pm_record is not None, "an intent waiting for microdeposits has its payment method"
     result = ctx.runtime.processor.verify_microdeposits(
@@ -149,21 +164,10 @@ def _verify_in(
     code = result.code or AMOUNTS_INVALID
     message = result.message or ""
     if code in (AMOUNTS_MISMATCH, DESCRIPTOR_MISMATCH):
-        state = dict(record.private.get("microdeposits") or {})
-        failed = state.get("failed_attempts", 0) + 1
-        remaining = ATTEMPTS[kind] - failed
-        if remaining <= 0:
-            code = ATTEMPTS_EXCEEDED
-            message = ATTEMPTS_EXCEEDED_MESSAGE
-        else:
-            # A wrong guess changes nothing but the count (committed with the 400).
-            state["failed_attempts"] = failed
-            tx.update(
-                "payment_intent", ctx.scope, intent, {**record.private, "microdeposits": state}
-            )
-            return intent, ApiError(
-                f"{message} You have {remaining} verification attempts remaining.", code=code
-            )
+        error = count_wrong_guess(tx, ctx, record, "payment_intent", kind, code, message)
+        if error is not None:
+            return intent, error
+        code, message = ATTEMPTS_EXCEEDED, ATTEMPTS_EXCEEDED_MESSAGE
     if code in _FAILING:
         intent = fail_verification(tx, ctx, record, code, message, from_request=True)
         return intent, ApiError(message, code=code, payment_intent=intent)

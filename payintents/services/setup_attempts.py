@@ -17,7 +17,7 @@ from payintents.domain.setup_intent import SetupIntent
 from payintents.errors import ApiError, resource_missing
 from payintents.processor import AuthorizationResult, SetupRequest
 from payintents.services import hosted_pages
-from payintents.services.attempts import decline_error, three_d_secure_url
+from payintents.services.attempts import decline_api_error, decline_error, three_d_secure_action
 from payintents.services.common import emit, page
 from payintents.services.context import Ctx
 from payintents.store.base import Page, Record, Tx
@@ -52,20 +52,7 @@ def request_from_private(data: dict[str, Any], now: int) -> SetupRequest:
 
 
 def _next_action_3ds(ctx: Ctx, intent: SetupIntent, attempt_id: str, t: SetupTry) -> dict:
-    url = three_d_secure_url(ctx, intent, attempt_id)
-    if t.return_url and not t.use_stripe_sdk:
-        return {
-            "type": "redirect_to_url",
-            "redirect_to_url": {"return_url": t.return_url, "url": url},
-        }
-    return {
-        "type": "use_stripe_sdk",
-        "use_stripe_sdk": {
-            "type": "three_d_secure_redirect",
-            "stripe_js": url,
-            "source": attempt_id,
-        },
-    }
+    return three_d_secure_action(ctx, intent, attempt_id, t.return_url, t.use_stripe_sdk)
 
 
 def _save_attempt(tx: Tx, ctx: Ctx, attempt: dict[str, Any], existing: bool) -> None:
@@ -140,20 +127,7 @@ def apply_setup_result(
         last_error = decline_error(decline, None, pm)
         intent = domain.fail(intent, attempt_id, last_error)
         event = "setup_intent.setup_failed"
-        card = last_error["type"] == "card_error"
-        error = ApiError(
-            decline.message,
-            status=402 if card else 400,
-            type=last_error["type"],
-            code=decline.code,
-            param=decline.param,
-            **{
-                k: v
-                for k, v in last_error.items()
-                if k not in ("code", "message", "param", "type", "doc_url")
-            },
-            setup_intent=intent,
-        )
+        error = decline_api_error(decline, last_error, setup_intent=intent)
     attempt = new_setup_attempt(
         attempt_id=attempt_id,
         intent=intent,

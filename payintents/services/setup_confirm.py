@@ -13,7 +13,7 @@ from payintents.domain.values import clean
 from payintents.errors import ApiError
 from payintents.processor import SetupRequest
 from payintents.services import confirmation_tokens, mandates, payment_methods
-from payintents.services.common import load, load_for_update
+from payintents.services.common import check_client_secret, load, load_for_update
 from payintents.services.context import Ctx
 from payintents.services.setup_attempts import (
     SetupTry,
@@ -134,27 +134,6 @@ def confirm(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> SetupIntent:
     if error is not None:
         raise error
     return intent
-
-
-def check_client_secret(ctx: Ctx, intent: SetupIntent, params: dict[str, Any]) -> None:
-    """A publishable key acts on a SetupIntent only with its client_secret (Stripe.js)."""
-    if ctx.key_kind != "publishable":
-        return
-    secret = params.get("client_secret")
-    if not secret:
-        raise ApiError(
-            "Missing required param: client_secret. A publishable key acts on a SetupIntent "
-            "only with the SetupIntent's client_secret.",
-            code="parameter_missing",
-            param="client_secret",
-        )
-    if not equal(secret, intent["client_secret"]):
-        raise ApiError(
-            "The client_secret provided does not match the client_secret associated with the "
-            "SetupIntent.",
-            code="setup_intent_invalid_parameter",
-            param="client_secret",
-        )
 
 
 # -- the 3-D Secure page -------------------------------------------------------------------

@@ -14,18 +14,19 @@ from typing import Any
 from payintents.domain import setup_intent as domain
 from payintents.domain.setup_intent import SetupIntent
 from payintents.errors import ApiError
-from payintents.services.common import load_for_update
+from payintents.services.common import check_client_secret, load_for_update
 from payintents.services.context import Ctx
 from payintents.services.microdeposits import (
     AMOUNTS_INVALID,
     AMOUNTS_MISMATCH,
-    ATTEMPTS,
     ATTEMPTS_EXCEEDED,
     ATTEMPTS_EXCEEDED_MESSAGE,
     DESCRIPTOR_MISMATCH,
     TIMEOUT,
     TIMEOUT_MESSAGE,
+    check_kind,
     check_params,
+    count_wrong_guess,
 )
 from payintents.services.setup_attempts import (
     SetupTry,
@@ -33,21 +34,9 @@ from payintents.services.setup_attempts import (
     fail_pending,
     request_from_private,
 )
-from payintents.services.setup_confirm import check_client_secret
 from payintents.store.base import Record, Tx
 
 _FAILING = (ATTEMPTS_EXCEEDED, "payment_method_microdeposit_failed")
-
-
-def _check_kind(kind: str, amounts: list[int] | None) -> None:
-    given = "amounts" if amounts is not None else "descriptor_code"
-    if given != kind:
-        sent = "two amounts" if kind == "amounts" else "one deposit with a descriptor code"
-        raise ApiError(
-            f"The bank account of this SetupIntent was sent {sent}: verify it with `{kind}`, "
-            f"not `{given}`.",
-            param=given,
-        )
 
 
 def _verify_in(
@@ -55,7 +44,7 @@ def _verify_in(
 ) -> tuple[SetupIntent, ApiError | None]:
     intent = record.data
     kind = domain.check_can_verify(intent)
-    _check_kind(kind, amounts)
+    check_kind(kind, amounts, "SetupIntent")
     saved = record.private["attempt"]
     pm_record = tx.get_for_update("payment_method", ctx.scope, saved["payment_method"])
     assert pm_record is not None, "a setup waiting for microdeposits has its payment method"
@@ -80,18 +69,10 @@ def _verify_in(
     code = result.code or AMOUNTS_INVALID
     message = result.message or ""
     if code in (AMOUNTS_MISMATCH, DESCRIPTOR_MISMATCH):
-        state = dict(record.private.get("microdeposits") or {})
-        failed = state.get("failed_attempts", 0) + 1
-        remaining = ATTEMPTS[kind] - failed
-        if remaining <= 0:
-            code, message = ATTEMPTS_EXCEEDED, ATTEMPTS_EXCEEDED_MESSAGE
-        else:
-            # A wrong guess changes nothing but the count (committed with the 400).
-            state["failed_attempts"] = failed
-            tx.update("setup_intent", ctx.scope, intent, {**record.private, "microdeposits": state})
-            return intent, ApiError(
-                f"{message} You have {remaining} verification attempts remaining.", code=code
-            )
+        error = count_wrong_guess(tx, ctx, record, "setup_intent", kind, code, message)
+        if error is not None:
+            return intent, error
+        code, message = ATTEMPTS_EXCEEDED, ATTEMPTS_EXCEEDED_MESSAGE
     if code in _FAILING:
         intent = fail_pending(tx, ctx, record, code, message, from_request=True)
         return intent, ApiError(message, code=code, setup_intent=intent)
