@@ -5,7 +5,7 @@
 
 var INTENTS = {
   payment_intent: { name: 'payment_intent', prefix: 'pi_', path: '/v1/payment_intents/',
-    result: 'paymentIntent', lastError: 'last_payment_error' },
+    result: 'paymentIntent', lastError: 'last_payment_error', presses: 'presses pay' },
 };
 
 function kindOf(clientSecret) {
@@ -123,7 +123,7 @@ function paymentParams(data, type) {
 }
 
 // Where a customer returns after confirmPayment: Stripe's query parameters on return_url.
-function returnUrl(url, intent) {
+function returnUrl(url, kind, intent) {
   var target = new URL(url, location.href);
   var status = {
     succeeded: 'succeeded',
@@ -131,8 +131,8 @@ function returnUrl(url, intent) {
     processing: 'processing',
     requires_payment_method: 'failed',
   }[intent.status] || 'pending';
-  target.searchParams.append('payment_intent', intent.id);
-  target.searchParams.append('payment_intent_client_secret', intent.client_secret);
+  target.searchParams.append(kind.name, intent.id);
+  target.searchParams.append(kind.name + '_client_secret', intent.client_secret);
   target.searchParams.append('redirect_status', status);
   return target.toString();
 }
@@ -176,24 +176,25 @@ Stripe.prototype.confirmUsBankAccountPayment = confirmWith(
   'us_bank_account', 'stripe.confirmUsBankAccountPayment'
 );
 
-Stripe.prototype.confirmPayment = function (options) {
+// confirmPayment and confirmSetup: the Payment Element's intent (or confirmParams.payment_method),
+// then the browser sent to return_url unless redirect is 'if_required'.
+function confirmWithElements(stripe, kind, options, method) {
   options = options || {};
-  var kind = INTENTS.payment_intent;
   var elements = options.elements;
   var clientSecret = options.clientSecret || (elements && elements._options.clientSecret);
   var confirmParams = options.confirmParams || {};
   var redirect = options.redirect || 'always';
-  secretOrThrow(kind, clientSecret, 'stripe.confirmPayment');
+  secretOrThrow(kind, clientSecret, method);
   if (redirect === 'always' && !confirmParams.return_url) {
     throw IntegrationError(
-      'stripe.confirmPayment(): the `confirmParams.return_url` argument is required unless ' +
+      method + "(): the `confirmParams.return_url` argument is required unless " +
         "passing `redirect: 'if_required'`"
     );
   }
   if (elements && elements._options.mode && !elements._submitted) {
     throw IntegrationError(
-      'elements.submit() must be called before stripe.confirmPayment(). Call elements.submit() ' +
-        'as soon as your customer presses pay, prior to any asynchronous work.'
+      'elements.submit() must be called before ' + method + '(). Call elements.submit() ' +
+        'as soon as your customer ' + kind.presses + ', prior to any asynchronous work.'
     );
   }
   var element = null;
@@ -201,13 +202,13 @@ Stripe.prototype.confirmPayment = function (options) {
     element = elements && elements.getElement('payment');
     if (!element) {
       throw IntegrationError(
-        'stripe.confirmPayment(): pass `elements` holding a mounted Payment Element, or ' +
+        method + '(): pass `elements` holding a mounted Payment Element, or ' +
           '`confirmParams.payment_method`.'
       );
     }
   }
   var params = Object.assign({}, confirmParams, { use_stripe_sdk: true });
-  return this._confirm(kind, clientSecret, params, element, true).then(function (result) {
+  return stripe._confirm(kind, clientSecret, params, element, true).then(function (result) {
     if (result.error) {
       // A decline shows in the element; a validation error is already under its field.
       if (element && result.error.type !== 'validation_error') {
@@ -216,22 +217,31 @@ Stripe.prototype.confirmPayment = function (options) {
       return result;
     }
     if (redirect === 'if_required') return result;
-    window.location.assign(returnUrl(confirmParams.return_url, result.paymentIntent));
+    window.location.assign(returnUrl(confirmParams.return_url, kind, result[kind.result]));
     return never();
   });
+}
+
+Stripe.prototype.confirmPayment = function (options) {
+  return confirmWithElements(this, INTENTS.payment_intent, options, 'stripe.confirmPayment');
 };
 
 // A bank account entered by hand (verify_with_microdeposits): the amounts or the descriptor
 // code the customer read on their statement.
-Stripe.prototype.verifyMicrodepositsForPayment = function (clientSecret, data) {
-  var kind = INTENTS.payment_intent;
-  var id = secretOrThrow(kind, clientSecret, 'stripe.verifyMicrodepositsForPayment');
-  var params = Object.assign({ client_secret: clientSecret }, data || {});
-  return this._api.request('POST', kind.path + id + '/verify_microdeposits', params)
-    .then(function (resp) {
-      return resp.body.error ? { error: resp.body.error } : resultOf(kind, resp.body);
-    });
-};
+function verifyMicrodepositsWith(kind, method) {
+  return function (clientSecret, data) {
+    var id = secretOrThrow(kind, clientSecret, method);
+    var params = Object.assign({ client_secret: clientSecret }, data || {});
+    return this._api.request('POST', kind.path + id + '/verify_microdeposits', params)
+      .then(function (resp) {
+        return resp.body.error ? { error: resp.body.error } : resultOf(kind, resp.body);
+      });
+  };
+}
+
+Stripe.prototype.verifyMicrodepositsForPayment = verifyMicrodepositsWith(
+  INTENTS.payment_intent, 'stripe.verifyMicrodepositsForPayment'
+);
 
 // The next action of an intent the server confirmed (its own confirm, or manual confirmation).
 Stripe.prototype.handleNextAction = function (options) {
