@@ -8,12 +8,14 @@ processing; the scheduler settles it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from payintents.domain import lifecycle
 from payintents.domain.payment_intent import PaymentIntent
 from payintents.errors import ApiError, unexpected_state
+from payintents.processor import VerificationResult
 from payintents.services.attempts import Attempt, apply_result, request_from_private
 from payintents.services.common import check_client_secret, check_intent_id, emit, load_for_update
 from payintents.services.context import Ctx
@@ -100,6 +102,32 @@ def count_wrong_guess(
     return ApiError(f"{message} You have {remaining} verification attempts remaining.", code=code)
 
 
+def not_verified(
+    tx: Tx,
+    ctx: Ctx,
+    record: Record,
+    object_type: str,
+    kind: str,
+    result: VerificationResult,
+    failing: tuple[str, ...],
+    fail: Callable[..., dict[str, Any]],
+) -> tuple[dict[str, Any], ApiError]:
+    """The answer to amounts or a code the bank did not accept, for a PaymentIntent or a
+    SetupIntent: a wrong guess is counted (400 while attempts remain); a failing code fails
+    the intent with `fail`, the error naming it; anything else is refused as it is."""
+    code = result.code or AMOUNTS_INVALID
+    message = result.message or ""
+    if code in (AMOUNTS_MISMATCH, DESCRIPTOR_MISMATCH):
+        error = count_wrong_guess(tx, ctx, record, object_type, kind, code, message)
+        if error is not None:
+            return record.data, error
+        code, message = ATTEMPTS_EXCEEDED, ATTEMPTS_EXCEEDED_MESSAGE
+    if code in failing:
+        intent = fail(tx, ctx, record, code, message, from_request=True)
+        return intent, ApiError(message, code=code, **{object_type: intent})
+    raise ApiError(message, code=code, param="amounts" if code == AMOUNTS_INVALID else None)
+
+
 def fail_verification(
     tx: Tx, ctx: Ctx, record: Record, code: str, message: str, *, from_request: bool
 ) -> PaymentIntent:
@@ -161,17 +189,9 @@ def _verify_in(
     if result.verified:
         assert result.processor_ref is not None
         return _verified(tx, ctx, record, pm_record, result.processor_ref)
-    code = result.code or AMOUNTS_INVALID
-    message = result.message or ""
-    if code in (AMOUNTS_MISMATCH, DESCRIPTOR_MISMATCH):
-        error = count_wrong_guess(tx, ctx, record, "payment_intent", kind, code, message)
-        if error is not None:
-            return intent, error
-        code, message = ATTEMPTS_EXCEEDED, ATTEMPTS_EXCEEDED_MESSAGE
-    if code in _FAILING:
-        intent = fail_verification(tx, ctx, record, code, message, from_request=True)
-        return intent, ApiError(message, code=code, payment_intent=intent)
-    raise ApiError(message, code=code, param="amounts" if code == AMOUNTS_INVALID else None)
+    return not_verified(
+        tx, ctx, record, "payment_intent", kind, result, _FAILING, fail_verification
+    )
 
 
 def verify(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> PaymentIntent:

@@ -17,16 +17,12 @@ from payintents.errors import ApiError
 from payintents.services.common import check_client_secret, load_for_update
 from payintents.services.context import Ctx
 from payintents.services.microdeposits import (
-    AMOUNTS_INVALID,
-    AMOUNTS_MISMATCH,
     ATTEMPTS_EXCEEDED,
-    ATTEMPTS_EXCEEDED_MESSAGE,
-    DESCRIPTOR_MISMATCH,
     TIMEOUT,
     TIMEOUT_MESSAGE,
     check_kind,
     check_params,
-    count_wrong_guess,
+    not_verified,
 )
 from payintents.services.setup_attempts import (
     SetupTry,
@@ -66,17 +62,7 @@ def _verify_in(
         return apply_setup_result(
             tx, ctx, record, intent, attempt, processor.setup(request), attempt_id=saved["id"]
         )
-    code = result.code or AMOUNTS_INVALID
-    message = result.message or ""
-    if code in (AMOUNTS_MISMATCH, DESCRIPTOR_MISMATCH):
-        error = count_wrong_guess(tx, ctx, record, "setup_intent", kind, code, message)
-        if error is not None:
-            return intent, error
-        code, message = ATTEMPTS_EXCEEDED, ATTEMPTS_EXCEEDED_MESSAGE
-    if code in _FAILING:
-        intent = fail_pending(tx, ctx, record, code, message, from_request=True)
-        return intent, ApiError(message, code=code, setup_intent=intent)
-    raise ApiError(message, code=code, param="amounts" if code == AMOUNTS_INVALID else None)
+    return not_verified(tx, ctx, record, "setup_intent", kind, result, _FAILING, fail_pending)
 
 
 def verify(ctx: Ctx, intent_id: str, params: dict[str, Any]) -> SetupIntent:
