@@ -66,8 +66,8 @@ def list_(ctx: Ctx, params: dict[str, Any], path: dict[str, str]) -> dict[str, A
 
 # The objects events describe, by their `object` name.
 DESCRIBED = (
-    "cash_balance", "charge", "customer", "customer_cash_balance_transaction", "payment_intent",
-    "payment_method", "refund",
+    "cash_balance", "charge", "customer", "customer_cash_balance_transaction", "dispute",
+    "payment_intent", "payment_method", "refund", "setup_intent",
 )  # fmt: skip
 SHAPE = obj(
     {

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
@@ -14,6 +13,7 @@ from payintents.resources import ENDPOINTS
 from payintents.resources.payment_intents import STRIPE_JS_CONFIRM, STRIPE_JS_RETRIEVE
 from payintents.resources.payment_methods import STRIPE_JS_FIELDS
 from tests.conftest import new_key, publishable
+from tests.http_client import HTTP
 from tests.schema import ADDED_SINCE_SPEC, PARAMS_ADDED_SINCE_SPEC, spec_or_skip
 
 STRIPE_JS = {*STRIPE_JS_CONFIRM, *STRIPE_JS_RETRIEVE, *STRIPE_JS_FIELDS}
@@ -26,7 +26,7 @@ def _request_schema(op: dict, method: str) -> dict:
 
 
 def test_openapi_describes_every_endpoint_without_auth(server) -> None:
-    resp = httpx.get(server.url + "/openapi.json")
+    resp = HTTP.get(server.url + "/openapi.json")
     assert resp.status_code == 200
     spec = resp.json()
     assert spec["openapi"] == "3.1.0"
@@ -40,7 +40,7 @@ def test_openapi_describes_every_endpoint_without_auth(server) -> None:
 
 
 def test_request_schemas_are_the_validating_ones(server) -> None:
-    spec = httpx.get(server.url + "/openapi.json").json()
+    spec = HTTP.get(server.url + "/openapi.json").json()
     create = _request_schema(spec["paths"]["/v1/payment_intents"]["post"], "post")
     assert create["required"] == ["amount", "currency"]
     assert create["additionalProperties"] is False
@@ -66,7 +66,7 @@ def test_request_schemas_are_the_validating_ones(server) -> None:
 
 
 def test_creation_links_to_operations_on_the_created_id(server) -> None:
-    spec = httpx.get(server.url + "/openapi.json").json()
+    spec = HTTP.get(server.url + "/openapi.json").json()
     links = spec["paths"]["/v1/payment_intents"]["post"]["responses"]["200"]["links"]
     for action in ("confirm", "capture", "cancel"):
         link = links[f"post_v1_payment_intents_intent_{action}"]
@@ -88,7 +88,7 @@ def _answer_schema(spec: dict, method: str, path: str, status: int) -> Draft2020
 
 def test_payment_intent_schema_names_stripes_fields(server) -> None:
     stripe = spec_or_skip()
-    spec = httpx.get(server.url + "/openapi.json").json()
+    spec = HTTP.get(server.url + "/openapi.json").json()
     ours = spec["components"]["schemas"]["payment_intent"]
     theirs = stripe["components"]["schemas"]["payment_intent"]
     # Stripe's spec is 2024-04-10; the fields added since are listed in tests/schema.py.
@@ -104,7 +104,7 @@ def test_payment_intent_schema_names_stripes_fields(server) -> None:
 
 
 def test_every_answer_has_a_real_schema(server) -> None:
-    spec = httpx.get(server.url + "/openapi.json").json()
+    spec = HTTP.get(server.url + "/openapi.json").json()
     components = spec["components"]["schemas"]
     for ops in spec["paths"].values():
         for op in ops.values():
@@ -136,7 +136,7 @@ BANK_TRANSFER = {
 def test_answers_of_real_flows_match_their_schemas(server) -> None:
     """Objects in the states a fuzzer rarely reaches (3-D Secure, declines, bank debits, cash
     balances, expansions, a publishable key's view) match the schemas served for them."""
-    spec = httpx.get(server.url + "/openapi.json").json()
+    spec = HTTP.get(server.url + "/openapi.json").json()
     key = new_key()
     seen: list[str] = []
 
@@ -145,9 +145,9 @@ def test_answers_of_real_flows_match_their_schemas(server) -> None:
     ) -> Any:
         auth = (kw.get("key", key), "")
         if method == "get":
-            resp = httpx.get(server.url + path, params=params, auth=auth)
+            resp = HTTP.get(server.url + path, params=params, auth=auth)
         else:
-            resp = httpx.request(method, server.url + path, data=params, auth=auth)
+            resp = HTTP.request(method, server.url + path, data=params, auth=auth)
         assert resp.status_code == status, resp.text
         body = resp.json()
         validator = _answer_schema(spec, method, path, status)
@@ -209,24 +209,30 @@ def test_answers_of_real_flows_match_their_schemas(server) -> None:
         call("get", f"/v1/{resource}/search", {"query": "created>0"})
     for resource in ("payment_intents", "charges", "customers", "refunds", "webhook_endpoints"):
         call("get", f"/v1/{resource}", {"limit": 100})
+    intent(amount=2000, payment_method="pm_card_createDispute", **CARD)
+    setup = {"payment_method": "pm_card_visa", "confirm": "true", **CARD}
+    call("post", "/v1/setup_intents", setup)
     events = call("get", "/v1/events", {"limit": 100})
     call("get", f"/v1/events/{events['data'][0]['id']}")
     call("get", "/v1/payment_intents/pi_missing", status=404)
     objects = {"cash_balance", "customer_cash_balance_transaction", "refund", "search_result"}
     assert objects <= set(seen)
     described = {e["data"]["object"]["object"] for e in events["data"]}
-    assert {"payment_intent", "charge", "customer", "refund", "payment_method"} <= described
+    assert {
+        "payment_intent", "charge", "customer", "refund", "payment_method", "dispute",
+        "setup_intent",
+    } <= described  # fmt: skip
 
 
 def test_answers_of_confirmation_tokens_match_their_schemas(server) -> None:
     """A token of each kind of payment method, as Stripe.js and the test helper make them,
     before and after it is used, and the errors of its endpoints."""
-    spec = httpx.get(server.url + "/openapi.json").json()
+    spec = HTTP.get(server.url + "/openapi.json").json()
     key = new_key()
 
     def call(method: str, path: str, data: dict[str, Any], status: int = 200, **kw: Any) -> Any:
         auth = kw.get("auth", (key, ""))
-        resp = httpx.request(method, server.url + path, data=data, auth=auth)
+        resp = HTTP.request(method, server.url + path, data=data, auth=auth)
         assert resp.status_code == status, resp.text
         body = resp.json()
         errors = [
@@ -297,8 +303,8 @@ def test_answers_of_confirmation_tokens_match_their_schemas(server) -> None:
 )
 def test_a_wrong_payment_intent_breaks_its_schema(server, change) -> None:
     """The schemas are strict enough for schemathesis to catch a wrong answer."""
-    spec = httpx.get(server.url + "/openapi.json").json()
-    resp = httpx.post(
+    spec = HTTP.get(server.url + "/openapi.json").json()
+    resp = HTTP.post(
         server.url + "/v1/payment_intents",
         auth=(new_key(), ""),
         data={
