@@ -40,6 +40,10 @@ def _admin_url() -> tuple[str | None, str]:
     return None, "; ".join(errors)
 
 
+def postgres_reachable() -> bool:
+    return _admin_url()[0] is not None
+
+
 def admin_url() -> str:
     """A URL of the test database, or skip the test saying why there is none."""
     url, why = _admin_url()
