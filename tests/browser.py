@@ -1,6 +1,6 @@
 """What the browser tests share: Debian's Chromium driven by Playwright (one browser per test
-module), and a merchant's site serving the test pages of tests/pages/ on an origin of its own,
-as a shop's checkout is on another origin than Stripe.js."""
+process, a context per module), and a merchant's site serving the test pages of tests/pages/
+on an origin of its own, as a shop's checkout is on another origin than Stripe.js."""
 
 from __future__ import annotations
 
@@ -18,14 +18,15 @@ PAGES = Path(__file__).resolve().parent / "pages"
 SCREENSHOTS = Path("/tmp/payintents-screenshots")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One Chromium per test process: starting one costs more than most page tests."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (make test installs it): page tests skip")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
+        launched = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[
                 "--no-sandbox",
@@ -37,12 +38,18 @@ def browser() -> Iterator[Any]:
                 "--disable-sync",
             ],
         )
-        # Waits fail in seconds, not Playwright's 30: every step here takes well under one.
-        context = browser.new_context()
-        context.set_default_timeout(10_000)
-        yield context
-        context.close()
-        browser.close()
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Any) -> Iterator[Any]:
+    """A browser context of the test module's own (its cookies and storage start empty)."""
+    # Waits fail in seconds, not Playwright's 30: every step here takes well under one.
+    context = chromium.new_context()
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
 
 
 def serve_pages(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import stripe
 
-from tests.browser import browser, merchant  # noqa: F401  (fixtures of the browser tests)
+from tests.browser import browser, chromium, merchant  # noqa: F401  (fixtures of the browser tests)
 from tests.pg import pg_connection, temp_schema
 from tests.server import ServerProcess
 
