@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import stripe
 
+from tests.http_client import HTTP
 from tests.server import ServerProcess
 
 
@@ -15,7 +16,7 @@ def call(
 ) -> httpx.Response:
     """`verb /_payintents<route>` with the key (None: no key); POST sends a form."""
     form = {k: str(v) for k, v in params.items()}
-    return httpx.request(
+    return HTTP.request(
         verb,
         f"{server.url}/_payintents{route}",
         auth=(key, "") if key else None,

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.http_client import HTTP
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -85,7 +87,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log()}")
             try:
-                httpx.get(self.url + "/v1/payment_intents", timeout=1)
+                HTTP.get(self.url + "/v1/payment_intents", timeout=1)
                 return self
             except httpx.HTTPError:
                 time.sleep(0.05)

@@ -21,17 +21,19 @@ def wait_until_healthy(
 ) -> None:
     deadline = time.monotonic() + timeout
     last = "no answer"
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"payintents exited with status {proc.returncode}")
-        try:
-            resp = httpx.get(url + "/_payintents/health", timeout=2)
-            if resp.status_code == 200:
-                return
-            last = f"{resp.status_code} {resp.text[:200]}"
-        except httpx.HTTPError as err:
-            last = f"{type(err).__name__}: {err}"
-        time.sleep(0.05)
+    # One client for every attempt: building one (its SSL context) costs more than a try.
+    with httpx.Client(timeout=2) as http:
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"payintents exited with status {proc.returncode}")
+            try:
+                resp = http.get(url + "/_payintents/health")
+                if resp.status_code == 200:
+                    return
+                last = f"{resp.status_code} {resp.text[:200]}"
+            except httpx.HTTPError as err:
+                last = f"{type(err).__name__}: {err}"
+            time.sleep(0.05)
     raise RuntimeError(f"payintents at {url} is not healthy after {timeout:.0f} s: {last}")
 
 

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from tests.conftest import new_key
+from tests.http_client import HTTP
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CREATE = b"amount=100&currency=usd"
@@ -18,7 +19,7 @@ CREATE = b"amount=100&currency=usd"
 
 def call(server, method: str, path: str, key: str, body: bytes | None = None) -> httpx.Response:
     headers = {**FORM, "Authorization": f"Bearer {key}"}
-    return httpx.request(method, server.url + path, content=body, headers=headers, timeout=30)
+    return HTTP.request(method, server.url + path, content=body, headers=headers, timeout=30)
 
 
 def state(server, key: str) -> tuple[list[dict[str, Any]], int]:
@@ -185,7 +186,7 @@ def test_three_d_secure_page_escapes_what_it_echoes(server) -> None:
     body += b"&return_url=https%3A%2F%2Fshop.example%2Fdone"
     pi = call(server, "POST", "/v1/payment_intents", key, body).json()
     url = pi["next_action"]["redirect_to_url"]["url"]
-    page = httpx.get(url + "&merchant=" + quote_plus(EVIL), timeout=30)
+    page = HTTP.get(url + "&merchant=" + quote_plus(EVIL), timeout=30)
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
@@ -632,7 +633,7 @@ def test_microdeposit_page_shows_no_stored_markup(server) -> None:
         **STORED,
     )
     url = pi["next_action"]["verify_with_microdeposits"]["hosted_verification_url"]
-    assert_shows_no_markup(httpx.get(url, timeout=30), "Verify your bank account")
+    assert_shows_no_markup(HTTP.get(url, timeout=30), "Verify your bank account")
 
 
 def test_bank_transfer_page_shows_no_stored_markup(server) -> None:
@@ -644,7 +645,7 @@ def test_bank_transfer_page_shows_no_stored_markup(server) -> None:
               f"{options}[bank_transfer][type]": "us_bank_transfer"}  # fmt: skip
     pi = confirmed(server, key, customer=hostile_customer(server, key), **fields, **STORED)
     url = pi["next_action"]["display_bank_transfer_instructions"]["hosted_instructions_url"]
-    assert_shows_no_markup(httpx.get(url, timeout=30), "Bank transfer instructions")
+    assert_shows_no_markup(HTTP.get(url, timeout=30), "Bank transfer instructions")
 
 
 def test_three_d_secure_page_shows_no_stored_markup(server) -> None:
@@ -661,7 +662,7 @@ def test_three_d_secure_page_shows_no_stored_markup(server) -> None:
         return_url="https://shop.example/done",
         **STORED,
     )
-    page = httpx.get(pi["next_action"]["redirect_to_url"]["url"], timeout=30)
+    page = HTTP.get(pi["next_action"]["redirect_to_url"]["url"], timeout=30)
     assert_shows_no_markup(page, "3D Secure 2 Test Page")
 
 
@@ -676,7 +677,7 @@ def test_pages_escape_an_id_they_quote(server, path: str) -> None:
     query = {"client_secret": "x", "payment_intent_client_secret": "x",
              "publishable_key": publishable_key, "payment_intent": evil}  # fmt: skip
     url = server.url + path.format(id=quote(evil, safe=""))
-    page = httpx.get(url, params=query, timeout=30)
+    page = HTTP.get(url, params=query, timeout=30)
     assert page.status_code == 400
     assert "<img" not in page.text
     assert "No such payment_intent: &#x27;pi_&lt;img src=x onerror=alert(1)&gt;&#x27;" in page.text

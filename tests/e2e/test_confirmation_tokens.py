@@ -13,6 +13,7 @@ import stripe
 
 from payintents.wire.auth import SECRET_MESSAGE
 from tests.conftest import make_client, new_key, publishable
+from tests.http_client import HTTP
 from tests.schema import assert_stripe_shape
 from tests.server import ServerProcess
 
@@ -52,7 +53,7 @@ def from_browser(server: ServerProcess, key: str, data: dict[str, Any]) -> httpx
     """POST /v1/confirmation_tokens as Stripe.js sends it: no Authorization header, the
     publishable key and API version as form parameters."""
     body = {**data, "key": publishable(key), "_stripe_version": "2025-03-31.basil"}
-    return httpx.post(server.url + "/v1/confirmation_tokens", data=body)
+    return HTTP.post(server.url + "/v1/confirmation_tokens", data=body)
 
 
 def browser_token(server: ServerProcess, key: str, number: str = "4242424242424242") -> str:
@@ -186,7 +187,7 @@ def test_stripe_js_creates_a_token_with_its_publishable_key(server, api_key) -> 
     assert seen == {**token, "metadata": {"cart": "c_42"}}
     assert_stripe_shape(seen)
     # The Authorization header works as well as the form parameter.
-    bearer = httpx.post(
+    bearer = HTTP.post(
         server.url + "/v1/confirmation_tokens",
         headers={"Authorization": f"Bearer {publishable(api_key)}"},
         data=card_data(),
@@ -195,9 +196,7 @@ def test_stripe_js_creates_a_token_with_its_publishable_key(server, api_key) -> 
 
 
 def test_keys_each_endpoint_takes(server, api_key) -> None:
-    secret = httpx.post(
-        server.url + "/v1/confirmation_tokens", auth=(api_key, ""), data=card_data()
-    )
+    secret = HTTP.post(server.url + "/v1/confirmation_tokens", auth=(api_key, ""), data=card_data())
     assert secret.status_code == 403
     assert error_of(secret) == {
         "message": SECRET_MESSAGE,
@@ -208,7 +207,7 @@ def test_keys_each_endpoint_takes(server, api_key) -> None:
         ("GET", f"/v1/confirmation_tokens/{token}", None),
         ("POST", "/v1/test_helpers/confirmation_tokens", {"payment_method": "pm_card_visa"}),
     ):
-        resp = httpx.request(
+        resp = HTTP.request(
             method,
             server.url + path,
             headers={"Authorization": f"Bearer {publishable(api_key)}"},
@@ -324,7 +323,7 @@ def test_confirm_with_a_token_by_secret_and_by_publishable_key(server, client, a
         params={"amount": 1500, "currency": "eur", "payment_method_types": ["card"]}
     )
     ctoken = browser_token(server, api_key)
-    resp = httpx.post(
+    resp = HTTP.post(
         f"{server.url}/v1/payment_intents/{other.id}/confirm",
         data={
             "key": publishable(api_key),
@@ -498,7 +497,7 @@ def test_client_context_must_match_the_intent(server, client, api_key) -> None:
 
 def test_a_bank_debit_takes_the_tokens_mandate(server, client, api_key) -> None:
     """Stripe.js asks the server to infer the mandate's address and user agent."""
-    resp = httpx.post(
+    resp = HTTP.post(
         server.url + "/v1/confirmation_tokens",
         headers={"User-Agent": "Mozilla/5.0 (checkout test)"},
         data={

@@ -11,12 +11,13 @@ import pytest
 import stripe
 
 from tests.conftest import error, make_client, new_key
+from tests.http_client import HTTP
 from tests.schema import assert_stripe_shape
 from tests.server import ServerProcess
 
 
 def post(server: ServerProcess, key: str, path: str, body: str) -> httpx.Response:
-    return httpx.post(
+    return HTTP.post(
         server.url + path,
         content=body,
         headers={

@@ -20,6 +20,7 @@ from payintents.wire.permissions import RESOURCES
 from tests.conftest import make_client, new_key, publishable, query
 from tests.controls import advance, call, clock, fault, ok, refused
 from tests.e2e.test_bank_and_balance import OFFLINE, TIMEOUT, balance_intent, needs_microdeposits
+from tests.http_client import HTTP
 from tests.receiver import Receiver
 from tests.server import PYTHON_M, ROOT, ServerProcess
 
@@ -59,7 +60,7 @@ def store_kind(server: ServerProcess) -> str:
 
 
 def test_health_needs_no_key(server: ServerProcess) -> None:
-    resp = httpx.get(server.url + "/_payintents/health")
+    resp = HTTP.get(server.url + "/_payintents/health")
     assert resp.status_code == 200
     kind = store_kind(server)
     assert resp.json() == {
@@ -386,7 +387,7 @@ def test_hosted_pages_show_the_accounts_clock(server: ServerProcess, api_key: st
         transfer.next_action.display_bank_transfer_instructions.hosted_instructions_url,
     ]
     for url in urls:
-        page = httpx.get(url)
+        page = HTTP.get(url)
         assert page.status_code == 200
         assert f'<p class="note" id="clock">Account clock: {when}' in page.text
         assert "(1d 2h ahead of the server's, moved by POST /_payintents/clock/advance)" in (
@@ -394,7 +395,7 @@ def test_hosted_pages_show_the_accounts_clock(server: ServerProcess, api_key: st
         )
     # An account on the server's time shows no clock.
     plain = needs_microdeposits(make_client(server))
-    page = httpx.get(plain.next_action.verify_with_microdeposits.hosted_verification_url)
+    page = HTTP.get(plain.next_action.verify_with_microdeposits.hosted_verification_url)
     assert page.status_code == 200 and 'id="clock"' not in page.text
 
 
@@ -537,7 +538,7 @@ def test_strict_mode_needs_the_operator_to_turn_the_controls_on(
     key = "sk_test_" + "strict" * 4
     fresh_server.args = ["--api-key", key]
     proc = fresh_server.start()
-    health = httpx.get(proc.url + "/_payintents/health").json()
+    health = HTTP.get(proc.url + "/_payintents/health").json()
     assert (health["status"], health["controls"]) == ("ok", False)
     for method, path in (("GET", "/clock"), ("POST", "/clock/advance"), ("DELETE", "/data")):
         refused(
@@ -558,7 +559,7 @@ def test_strict_mode_needs_the_operator_to_turn_the_controls_on(
     )
     proc.args = ["--api-key", key, "--controls"]
     proc.restart()
-    assert httpx.get(proc.url + "/_payintents/health").json()["controls"] is True
+    assert HTTP.get(proc.url + "/_payintents/health").json()["controls"] is True
     assert advance(proc, key, seconds=60)["offset"] == 60
 
 
@@ -599,7 +600,7 @@ def test_several_processes_share_clocks_and_fault_rules(own_database: str, tmp_p
 
         def get(n: int) -> int:
             proc = first if n % 2 else second
-            return httpx.get(proc.url + "/v1/customers", auth=(key, ""), timeout=60).status_code
+            return HTTP.get(proc.url + "/v1/customers", auth=(key, ""), timeout=60).status_code
 
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(get, range(24)))

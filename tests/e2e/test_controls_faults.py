@@ -15,6 +15,7 @@ import stripe
 
 from tests.conftest import make_client, new_key, query
 from tests.controls import advance, call, fault, ok, refused, retrying_client
+from tests.http_client import HTTP
 from tests.receiver import Receiver
 from tests.server import ServerProcess
 
@@ -50,7 +51,7 @@ def rules(server: ServerProcess, key: str) -> list[dict[str, Any]]:
 
 
 def post_intent(server: ServerProcess, key: str) -> httpx.Response:
-    return httpx.post(
+    return HTTP.post(
         server.url + "/v1/payment_intents",
         data={"amount": "1000", "currency": "usd"},
         auth=(key, ""),
@@ -160,7 +161,7 @@ def test_rate_limits_lock_timeouts_and_declines(server: ServerProcess, api_key: 
     ok(call(server, api_key, "DELETE", "/faults"))
 
     fault(server, api_key, method="POST", path="/v1/customers", status=429, code="lock_timeout")
-    resp = httpx.post(server.url + "/v1/customers", auth=(api_key, ""), timeout=30)
+    resp = HTTP.post(server.url + "/v1/customers", auth=(api_key, ""), timeout=30)
     assert resp.status_code == 429
     assert resp.headers["stripe-should-retry"] == "true"
     assert resp.headers.get_list("stripe-should-retry") == ["true"]

@@ -3,11 +3,11 @@ snapshots and previous_attributes."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 import stripe
 
 from tests.conftest import make_client, publishable
+from tests.http_client import HTTP
 from tests.server import ServerProcess
 
 CARD = {"amount": 2000, "currency": "usd", "payment_method_types": ["card"]}
@@ -130,7 +130,7 @@ def test_retrieve_request_and_isolation(server: ServerProcess, client: stripe.St
 
 
 def test_events_need_a_secret_key(server: ServerProcess, api_key: str) -> None:
-    answer = httpx.get(f"{server.url}/v1/events", auth=(publishable(api_key), ""))
+    answer = HTTP.get(f"{server.url}/v1/events", auth=(publishable(api_key), ""))
     assert answer.status_code == 403
 
 

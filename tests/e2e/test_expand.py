@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 import stripe
 
 from tests.conftest import make_client, publishable
+from tests.http_client import HTTP
 
 
 def paid(client: stripe.StripeClient, expand: list[str] | None = None, **params):
@@ -234,7 +234,7 @@ def test_expansion_stays_in_the_account(server, client: stripe.StripeClient, api
     )
     assert err.http_status == 404
     # Query-string form, as curl sends it.
-    resp = httpx.get(
+    resp = HTTP.get(
         f"{server.url}/v1/payment_intents/{pi.id}?expand[]=customer&expand[]=latest_charge",
         headers={"Authorization": f"Bearer {api_key}"},
     )

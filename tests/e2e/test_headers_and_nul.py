@@ -15,6 +15,7 @@ import stripe
 from payintents.domain.versions import KNOWN
 from payintents.keys import account_for
 from tests.conftest import error, make_client, new_key, publishable
+from tests.http_client import HTTP
 from tests.server import ServerProcess
 
 
@@ -26,7 +27,7 @@ def call(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
-    return httpx.request(
+    return HTTP.request(
         method,
         server.url + path,
         content=body,
@@ -77,7 +78,7 @@ def test_a_version_stripe_never_released_is_refused(server: ServerProcess, versi
     pi = make_client(server, key).v1.payment_intents.create(
         params={"amount": 500, "currency": "usd"}
     )
-    resp = httpx.get(
+    resp = HTTP.get(
         f"{server.url}/v1/payment_intents/{pi.id}",
         params={"key": publishable(key), "client_secret": pi.client_secret,
                 "_stripe_version": version},
@@ -164,7 +165,7 @@ def test_stripe_account_the_key_cannot_act_for_is_refused(server: ServerProcess)
     also_mine = platform.v1.payment_intents.retrieve(mine.id, options={"stripe_account": own})
     assert also_mine.id == mine.id
     # Stripe.js names the account with `_stripe_account`.
-    resp = httpx.get(
+    resp = HTTP.get(
         f"{server.url}/v1/payment_intents/{mine.id}",
         params={"key": publishable(key), "client_secret": mine.client_secret,
                 "_stripe_account": "acct_1ConnectedShop"},
@@ -227,16 +228,14 @@ def test_a_key_with_a_null_byte_is_refused(server: ServerProcess) -> None:
     # In the Authorization header (curl -u): no such key.
     bad = key[:12] + "\x00" + key[12:]
     basic = base64.b64encode(f"{bad}:".encode()).decode()
-    resp = httpx.get(
-        f"{server.url}/v1/payment_intents", headers={"Authorization": f"Basic {basic}"}
-    )
+    resp = HTTP.get(f"{server.url}/v1/payment_intents", headers={"Authorization": f"Basic {basic}"})
     assert resp.status_code == 401
     assert error(resp) == {
         "message": f"Invalid API Key provided: {bad[:8]}{'*' * (len(bad) - 12)}{bad[-4:]}",
         "type": "invalid_request_error",
     }
     # As Stripe.js's `key` parameter: a string with a NUL, named.
-    resp = httpx.get(
+    resp = HTTP.get(
         f"{server.url}/v1/payment_intents/{pi.id}",
         params={"key": publishable(key) + "\x00", "client_secret": pi.client_secret},
     )

@@ -20,6 +20,7 @@ import stripe
 
 from tests.conftest import make_client, new_key
 from tests.e2e.test_postgres_concurrency import cluster  # noqa: F401 (a fixture)
+from tests.http_client import HTTP
 from tests.server import ServerProcess
 
 CARD = {"amount": "2000", "currency": "usd", "payment_method_types[]": "card"}
@@ -33,16 +34,16 @@ def post(
     server: ServerProcess, key: str, path: str, data: dict[str, str], idem: str | None
 ) -> httpx.Response:
     headers = {"Idempotency-Key": idem} if idem is not None else {}
-    return httpx.post(server.url + path, data=data, auth=(key, ""), headers=headers, timeout=30)
+    return HTTP.post(server.url + path, data=data, auth=(key, ""), headers=headers, timeout=30)
 
 
 def intents(server: ServerProcess, key: str) -> list[dict[str, Any]]:
-    r = httpx.get(server.url + "/v1/payment_intents?limit=100", auth=(key, ""), timeout=30)
+    r = HTTP.get(server.url + "/v1/payment_intents?limit=100", auth=(key, ""), timeout=30)
     return r.json()["data"]
 
 
 def event_count(server: ServerProcess, key: str) -> int:
-    r = httpx.get(server.url + "/v1/events?limit=100", auth=(key, ""), timeout=30)
+    r = HTTP.get(server.url + "/v1/events?limit=100", auth=(key, ""), timeout=30)
     return len(r.json()["data"])
 
 
@@ -86,7 +87,7 @@ def test_a_decline_is_replayed_not_retried(server: ServerProcess) -> None:
     assert again.content == first.content
     assert first.json()["error"]["decline_code"] == "generic_decline"
     assert again.headers["idempotent-replayed"] == "true"
-    charges = httpx.get(
+    charges = HTTP.get(
         server.url + "/v1/charges", params={"payment_intent": pi["id"]}, auth=(key, "")
     ).json()["data"]
     assert [c["status"] for c in charges] == ["failed"]
@@ -148,7 +149,7 @@ def test_another_endpoint_is_an_idempotency_error(server: ServerProcess) -> None
         f"other than '{idem}' if you meant to execute a different request.",
     }
     assert first.status_code == 200
-    assert httpx.get(server.url + "/v1/customers", auth=(key, "")).json()["data"] == []
+    assert HTTP.get(server.url + "/v1/customers", auth=(key, "")).json()["data"] == []
 
 
 def test_key_length_is_checked(server: ServerProcess) -> None:
@@ -178,7 +179,7 @@ def test_gets_ignore_the_key(server: ServerProcess) -> None:
     key, idem = new_key(), secrets.token_hex(16)
     pi = post(server, key, "/v1/payment_intents", CARD, None).json()
     for _ in range(2):
-        r = httpx.get(
+        r = HTTP.get(
             f"{server.url}/v1/payment_intents/{pi['id']}",
             auth=(key, ""),
             headers={"Idempotency-Key": idem},
@@ -197,8 +198,8 @@ def test_deletes_ignore_the_key(server: ServerProcess) -> None:
         None,
     ).json()
     path = f"{server.url}/v1/webhook_endpoints/{endpoint['id']}"
-    first = httpx.delete(path, auth=(key, ""), headers={"Idempotency-Key": idem})
-    again = httpx.delete(path, auth=(key, ""), headers={"Idempotency-Key": idem})
+    first = HTTP.delete(path, auth=(key, ""), headers={"Idempotency-Key": idem})
+    again = HTTP.delete(path, auth=(key, ""), headers={"Idempotency-Key": idem})
     assert first.status_code == 200 and first.json()["deleted"] is True
     assert again.status_code == 404 and "idempotent-replayed" not in again.headers
     assert again.json()["error"]["code"] == "resource_missing"
@@ -236,7 +237,7 @@ def test_one_key_many_threads_does_the_work_once(server: ServerProcess) -> None:
             "probably means you submitted twice, and the other request is still going "
             f"through): {idem}. Please try again later."
         )
-    charges = httpx.get(
+    charges = HTTP.get(
         server.url + "/v1/charges", params={"payment_intent": pi["id"]}, auth=(key, "")
     ).json()["data"]
     assert [c["status"] for c in charges] == ["succeeded"]
@@ -280,7 +281,7 @@ def dropping_proxy(server: ServerProcess, drop: str) -> Iterator[tuple[str, list
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             if self.command == "POST":
                 keys.append(self.headers.get("idempotency-key"))
-            upstream = httpx.request(
+            upstream = HTTP.request(
                 self.command, server.url + self.path, content=body, headers=headers, timeout=30
             )
             if self.command == "POST" and self.path.endswith(drop) and not dropped.is_set():
@@ -409,7 +410,7 @@ def test_a_key_in_flight_is_refused_at_once_on_sqlite(tmp_path: Path) -> None:
         again = post(proc, key, "/v1/customers", form, idem)
         assert again.headers["idempotent-replayed"] == "true"
         assert again.content == ok.content
-        listed = httpx.get(proc.url + "/v1/customers", auth=(key, "")).json()["data"]
+        listed = HTTP.get(proc.url + "/v1/customers", auth=(key, "")).json()["data"]
         assert [c["id"] for c in listed] == [ok.json()["id"]]
     finally:
         proc.stop()

@@ -20,6 +20,7 @@ import stripe
 
 from payintents.keys import account_for, read_file
 from tests.conftest import STORES, database, error, make_client
+from tests.http_client import HTTP
 from tests.server import ServerProcess
 
 SHOP = "acct_1ShopTestAccount"
@@ -102,7 +103,7 @@ def call(
     data: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
-    return httpx.request(
+    return HTTP.request(
         method,
         server.url + path,
         headers={"Authorization": f"Bearer {key}", **(headers or {})},
@@ -213,14 +214,14 @@ def test_hosted_pages_without_a_publishable_key(strict: Strict) -> None:
     query = dict(parse_qsl(url.query))
     assert "publishable_key" not in query
     assert (query["merchant"], query["livemode"]) == (account_for(strict.other[8:]), "false")
-    page = httpx.get(strict.server.url + url.path, params=query)
+    page = HTTP.get(strict.server.url + url.path, params=query)
     assert page.status_code == 200
     assert 'name="livemode" value="false"' in page.text
     # A link naming another account, or an unknown one, does not open.
     for merchant in (SHOP, "acct_1Unknown"):
-        forged = httpx.get(strict.server.url + url.path, params={**query, "merchant": merchant})
+        forged = HTTP.get(strict.server.url + url.path, params={**query, "merchant": merchant})
         assert forged.status_code == 400
-    answer = httpx.post(
+    answer = HTTP.post(
         strict.server.url + url.path, data={**query, "outcome": "complete"}, follow_redirects=False
     )
     assert answer.status_code == 303
@@ -242,14 +243,14 @@ def test_hosted_pages_carry_the_configured_publishable_key(strict: Strict) -> No
         f"{strict.server.url}/microdeposit/{pi.id}?client_secret={pi.client_secret}"
         f"&publishable_key={strict.shop_pk}"
     )
-    page = httpx.get(url)
+    page = HTTP.get(url)
     assert page.status_code == 200
     form = {"client_secret": pi.client_secret, "publishable_key": strict.shop_pk}
-    done = httpx.post(url.split("?")[0], data={**form, "amount_1": "32", "amount_2": "45"})
+    done = HTTP.post(url.split("?")[0], data={**form, "amount_1": "32", "amount_2": "45"})
     assert done.status_code == 200 and "Bank account verified" in done.text
     # The publishable twin of the secret key opens nothing.
     twin = {**form, "publishable_key": "pk_test_" + strict.shop[8:]}
-    forged = httpx.get(url.split("?")[0], params=twin)
+    forged = HTTP.get(url.split("?")[0], params=twin)
     assert forged.status_code == 400
     assert f"Invalid API Key provided: {redacted(twin['publishable_key'])}" in forged.text
 
@@ -363,7 +364,7 @@ def test_setup_intents_need_their_own_grant(strict: Strict) -> None:
 def test_restricted_key_is_not_a_publishable_key(strict: Strict) -> None:
     """Stripe.js's `key` parameter takes publishable keys only, restricted ones too."""
     pi = new_intent(make_client(strict.server, strict.shop))
-    resp = httpx.get(
+    resp = HTTP.get(
         f"{strict.server.url}/v1/payment_intents/{pi.id}",
         params={"key": strict.writer, "client_secret": pi.client_secret},
     )

@@ -20,6 +20,7 @@ import pytest
 import stripe
 
 from tests.conftest import make_client, new_key
+from tests.http_client import HTTP
 from tests.ledger import Ledger
 from tests.pg import temp_schema
 from tests.server import ServerProcess
@@ -260,16 +261,16 @@ def test_a_hosted_page_during_an_outage_says_to_try_again(
         )
         assert intent.next_action is not None
         challenge = intent.next_action.redirect_to_url.url
-        assert httpx.get(challenge, timeout=10).status_code == 200
+        assert HTTP.get(challenge, timeout=10).status_code == 200
         proxy.cut()
-        page = httpx.get(challenge, timeout=10)
+        page = HTTP.get(challenge, timeout=10)
         assert page.status_code == 503, page.text
         assert page.headers["stripe-should-retry"] == "true"
         assert page.headers["content-type"].startswith("text/html")
         assert UNAVAILABLE["error"]["message"] in page.text
         proxy.restore()
         deadline = time.monotonic() + 5
-        while (page := httpx.get(challenge, timeout=10)).status_code != 200:
+        while (page := HTTP.get(challenge, timeout=10)).status_code != 200:
             assert time.monotonic() < deadline, page.text
             time.sleep(0.1)
         assert "Complete authentication" in page.text

@@ -25,6 +25,7 @@ import psycopg
 import pytest
 
 from payintents.store.sqlite import migrations
+from tests.http_client import HTTP
 from tests.pg import temp_schema
 from tests.server import ROOT, ServerProcess
 
@@ -51,7 +52,7 @@ def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[Ser
 
 
 def api(base: str, key: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    return httpx.request(method, base + path, auth=(key, ""), timeout=60, **kwargs)
+    return HTTP.request(method, base + path, auth=(key, ""), timeout=60, **kwargs)
 
 
 def race(calls: list[tuple[str, str, dict[str, str]]], key: str) -> list[httpx.Response]:

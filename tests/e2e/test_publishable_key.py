@@ -9,6 +9,7 @@ import pytest
 import stripe
 
 from tests.conftest import make_client, new_key, publishable
+from tests.http_client import HTTP
 
 REDUCED = {
     "id", "object", "amount", "automatic_payment_methods", "canceled_at",
@@ -44,7 +45,7 @@ def intent(client: stripe.StripeClient, **params):
 
 
 def call(server, key: str, method: str, path: str, data: dict | None = None) -> httpx.Response:
-    return httpx.request(
+    return HTTP.request(
         method,
         server.url + path,
         headers={"Authorization": f"Bearer {key}"},
@@ -107,9 +108,9 @@ def test_three_d_secure_with_publishable_key(server, client, api_key) -> None:
     url = urlsplit(body["next_action"]["redirect_to_url"]["url"])
     query = dict(parse_qsl(url.query))
     assert query["publishable_key"] == pk_key
-    page = httpx.get(server.url + url.path, params=query)
+    page = HTTP.get(server.url + url.path, params=query)
     assert page.status_code == 200
-    answer = httpx.post(
+    answer = HTTP.post(
         server.url + url.path, data={**query, "outcome": "complete"}, follow_redirects=False
     )
     assert answer.status_code in (200, 302, 303)
@@ -191,7 +192,7 @@ def test_other_endpoints_refuse_publishable_keys(server, client, api_key, method
 
 
 def secret_get(server, key: str, path: str) -> dict:
-    return httpx.get(server.url + path, headers={"Authorization": f"Bearer {key}"}).json()
+    return HTTP.get(server.url + path, headers={"Authorization": f"Bearer {key}"}).json()
 
 
 @pytest.mark.parametrize("idempotency_key", [None, "pk-decline-1"])
@@ -205,7 +206,7 @@ def test_errors_carry_the_reduced_intent(server, client, api_key, idempotency_ke
     headers = {"Authorization": f"Bearer {publishable(api_key)}"}
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
-    resp = httpx.post(server.url + path, data=form, headers=headers)
+    resp = HTTP.post(server.url + path, data=form, headers=headers)
     assert resp.status_code == 402
     error = resp.json()["error"]
     assert (error["type"], error["code"], error["decline_code"], error["message"]) == (
@@ -225,7 +226,7 @@ def test_errors_carry_the_reduced_intent(server, client, api_key, idempotency_ke
         == secret_get(server, api_key, f"/v1/payment_intents/{pi.id}")["latest_charge"]
     )
     if idempotency_key:
-        again = httpx.post(server.url + path, data=form, headers=headers)
+        again = HTTP.post(server.url + path, data=form, headers=headers)
         assert again.headers["idempotent-replayed"] == "true"
         assert again.content == resp.content
 
@@ -319,7 +320,7 @@ def test_stripe_js_confirm_and_retrieve(server, client, api_key) -> None:
     form = stripe_js_confirm_form(publishable(api_key), pi.client_secret)
     assert form["payment_method_data[card][number]"] == "4242424242424242"
     assert form["payment_method_data[client_attribution_metadata][client_session_id]"]
-    confirmed = httpx.post(f"{server.url}/v1/payment_intents/{pi.id}/confirm", data=form)
+    confirmed = HTTP.post(f"{server.url}/v1/payment_intents/{pi.id}/confirm", data=form)
     assert confirmed.status_code == 200, confirmed.text
     body = confirmed.json()
     assert set(body) == REDUCED
@@ -333,7 +334,7 @@ def test_stripe_js_confirm_and_retrieve(server, client, api_key) -> None:
         "4242", 2034, "94107",
     )  # fmt: skip
     # retrievePaymentIntent: a GET whose query holds the key and the API version.
-    got = httpx.get(
+    got = HTTP.get(
         f"{server.url}/v1/payment_intents/{pi.id}",
         params={"key": publishable(api_key), "is_stripe_sdk": "false",
                 "client_secret": pi.client_secret, "_stripe_version": "2024-06-20"},
@@ -345,7 +346,7 @@ def test_stripe_js_confirm_and_retrieve(server, client, api_key) -> None:
 
 
 def test_stripe_js_creates_a_payment_method(server, client, api_key) -> None:
-    resp = httpx.post(
+    resp = HTTP.post(
         f"{server.url}/v1/payment_methods",
         data={**CARD_FORM, **STRIPE_JS_TELEMETRY, "key": publishable(api_key)},
     )
@@ -363,7 +364,7 @@ def test_stripe_js_creates_a_payment_method(server, client, api_key) -> None:
 def test_a_secret_key_in_the_form_is_refused(server, client, api_key, prefix) -> None:
     pi = intent(client)
     form = stripe_js_confirm_form(prefix + api_key.removeprefix("sk_test_"), pi.client_secret)
-    resp = httpx.post(f"{server.url}/v1/payment_intents/{pi.id}/confirm", data=form)
+    resp = HTTP.post(f"{server.url}/v1/payment_intents/{pi.id}/confirm", data=form)
     assert resp.status_code == 401
     error = resp.json()["error"]
     assert (error["type"], error["param"], error["message"]) == (
@@ -375,10 +376,10 @@ def test_a_secret_key_in_the_form_is_refused(server, client, api_key, prefix) ->
 def test_form_keys_are_checked_like_header_keys(server, client, api_key) -> None:
     pi = intent(client)
     # A publishable key in the form is still refused where only a secret key may act.
-    listing = httpx.get(f"{server.url}/v1/payment_intents", params={"key": publishable(api_key)})
+    listing = HTTP.get(f"{server.url}/v1/payment_intents", params={"key": publishable(api_key)})
     assert listing.status_code == 403
     assert listing.json()["error"]["code"] == "secret_key_required"
-    bad = httpx.get(
+    bad = HTTP.get(
         f"{server.url}/v1/payment_intents/{pi.id}",
         params={"key": "pk_test_bad key!1234", "client_secret": pi.client_secret},
     )
@@ -416,13 +417,13 @@ def test_stripe_js_mandate_inferred_from_the_client(server, client, api_key) -> 
     }
     path = f"{server.url}/v1/payment_intents/{pi.id}/confirm"
     # Without the user agent to infer, the acceptance is incomplete and nothing happens.
-    bare = httpx.post(path, data={**form, **INFERRED}, headers={"User-Agent": ""})
+    bare = HTTP.post(path, data={**form, **INFERRED}, headers={"User-Agent": ""})
     assert bare.status_code == 400
     assert (bare.json()["error"]["code"], bare.json()["error"]["param"]) == (
         "parameter_missing", "mandate_data[customer_acceptance][online][user_agent]",
     )  # fmt: skip
     assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
-    done = httpx.post(path, data={**form, **INFERRED}, headers={"User-Agent": "Mozilla/5.0"})
+    done = HTTP.post(path, data={**form, **INFERRED}, headers={"User-Agent": "Mozilla/5.0"})
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "processing"
     charge = client.v1.charges.retrieve(client.v1.payment_intents.retrieve(pi.id).latest_charge)

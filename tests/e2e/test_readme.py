@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import stripe
 
@@ -27,6 +26,7 @@ from payintents.processor.cards import CARD_TOKENS
 from tests import npm
 from tests.conftest import make_client, new_key
 from tests.controls import advance
+from tests.http_client import HTTP
 from tests.server import ROOT, ServerProcess
 
 README = ROOT / "README.md"
@@ -181,10 +181,10 @@ def _card_error(call: Callable[[], object]) -> stripe.CardError:
 
 def _authenticate(intent: stripe.PaymentIntent) -> None:
     """ "Complete authentication" on the hosted 3-D Secure page, as a person would."""
-    page = httpx.get(intent.next_action.redirect_to_url.url, timeout=30)
+    page = HTTP.get(intent.next_action.redirect_to_url.url, timeout=30)
     assert page.status_code == 200
     form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text))
-    done = httpx.post(str(page.url).split("?")[0], data={**form, "outcome": "complete"}, timeout=30)
+    done = HTTP.post(str(page.url).split("?")[0], data={**form, "outcome": "complete"}, timeout=30)
     assert done.status_code in (200, 303), done.text
 
 

@@ -18,6 +18,7 @@ import stripe
 
 from payintents.store import describe
 from tests.conftest import error, make_client, new_key, publishable, query
+from tests.http_client import HTTP
 from tests.pg import admin_url, schema_url
 from tests.server import PYTHON_M, ServerProcess
 
@@ -25,7 +26,7 @@ CONSOLE_SCRIPT = Path(sys.executable).with_name("payintents")
 
 
 def get(proc: ServerProcess, path: str, key: str, **params: str) -> httpx.Response:
-    return httpx.get(proc.url + path, params=params, headers={"Authorization": f"Bearer {key}"})
+    return HTTP.get(proc.url + path, params=params, headers={"Authorization": f"Bearer {key}"})
 
 
 def redacted(key: str) -> str:
@@ -80,7 +81,7 @@ def test_settings_from_the_environment_with_the_console_script(
         assert worker_processes(proc) == 2
         # PAYINTENTS_HOST: bound to that address only.
         with pytest.raises(httpx.ConnectError):
-            httpx.get(f"http://127.0.0.1:{proc.port}/v1/payment_intents", timeout=2)
+            HTTP.get(f"http://127.0.0.1:{proc.port}/v1/payment_intents", timeout=2)
         # PAYINTENTS_API_KEYS: both keys work, and nothing else.
         for key in (first, second):
             assert make_client(proc, key).v1.payment_intents.list().data == []
@@ -199,7 +200,7 @@ def test_a_port_in_use_is_one_line_naming_it(tmp_path: Path) -> None:
         )
         assert "listening" not in second.stdout
         # The first one still answers.
-        assert httpx.get(first.url + "/_payintents/health").status_code == 200
+        assert HTTP.get(first.url + "/_payintents/health").status_code == 200
     finally:
         first.stop()
 

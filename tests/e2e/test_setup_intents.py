@@ -6,11 +6,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 import stripe
 
 from tests.conftest import error, make_client, publishable
+from tests.http_client import HTTP
 from tests.schema import assert_stripe_shape
 from tests.server import ServerProcess
 
@@ -261,7 +261,7 @@ def test_list_filters(client: stripe.StripeClient) -> None:
 
 
 def test_bad_input(server: ServerProcess, api_key: str, client: stripe.StripeClient) -> None:
-    post = lambda path, data: httpx.post(server.url + path, data=data, auth=(api_key, ""))  # noqa: E731
+    post = lambda path, data: HTTP.post(server.url + path, data=data, auth=(api_key, ""))  # noqa: E731
     resp = post("/v1/setup_intents", {"usage": "sometimes"})
     assert resp.status_code == 400
     assert error(resp)["param"] == "usage"
@@ -296,16 +296,16 @@ def test_publishable_key_with_client_secret(server: ServerProcess, api_key: str)
     si = secret.v1.setup_intents.create(params={"customer": customer(secret)})
     pk = publishable(api_key)
     url = f"{server.url}/v1/setup_intents/{si.id}"
-    resp = httpx.get(url, params={"client_secret": si.client_secret}, auth=(pk, ""))
+    resp = HTTP.get(url, params={"client_secret": si.client_secret}, auth=(pk, ""))
     assert resp.status_code == 200
     body = resp.json()
     assert "customer" not in body and "metadata" not in body
     assert body["status"] == "requires_payment_method"
-    resp = httpx.get(url, auth=(pk, ""))
+    resp = HTTP.get(url, auth=(pk, ""))
     assert error(resp)["param"] == "client_secret"
-    resp = httpx.get(url, params={"client_secret": si.id + "_secret_wrong"}, auth=(pk, ""))
+    resp = HTTP.get(url, params={"client_secret": si.id + "_secret_wrong"}, auth=(pk, ""))
     assert error(resp)["code"] == "setup_intent_invalid_parameter"
-    resp = httpx.post(
+    resp = HTTP.post(
         url + "/confirm",
         data={"client_secret": si.client_secret, "payment_method": "pm_card_visa"},
         auth=(pk, ""),
@@ -314,7 +314,7 @@ def test_publishable_key_with_client_secret(server: ServerProcess, api_key: str)
     assert resp.json()["status"] == "succeeded"
     assert set(resp.json()) == set(body)
     # A publishable key creates no SetupIntent and lists none.
-    assert httpx.post(server.url + "/v1/setup_intents", auth=(pk, "")).status_code in (401, 403)
+    assert HTTP.post(server.url + "/v1/setup_intents", auth=(pk, "")).status_code in (401, 403)
 
 
 def test_confirm_with_a_confirmation_token(client: stripe.StripeClient) -> None:

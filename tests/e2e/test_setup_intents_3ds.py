@@ -11,6 +11,7 @@ import pytest
 import stripe
 
 from tests.e2e.test_setup_intents import customer, event_types
+from tests.http_client import HTTP
 from tests.schema import assert_stripe_shape
 from tests.server import ServerProcess
 
@@ -26,10 +27,10 @@ def answer_challenge(server: ServerProcess, url: str, outcome: str = "complete")
     page = urlsplit(url)
     fields = dict(parse_qsl(page.query))
     keep = ("payment_intent", "payment_intent_client_secret", "publishable_key", "source")
-    shown = httpx.get(server.url + page.path, params=fields, timeout=30)
+    shown = HTTP.get(server.url + page.path, params=fields, timeout=30)
     assert shown.status_code == 200, shown.text
     form = {k: fields[k] for k in keep if k in fields}
-    return httpx.post(server.url + page.path, data={**form, "outcome": outcome}, timeout=30)
+    return HTTP.post(server.url + page.path, data={**form, "outcome": outcome}, timeout=30)
 
 
 def set_up(client: stripe.StripeClient, cus: str, pm: str, **params: Any) -> Any:
@@ -157,7 +158,7 @@ def test_failed_challenge_fails_the_setup(
 
 def answer_challenge_raw(server: ServerProcess, url: str) -> httpx.Response:
     page = urlsplit(url)
-    return httpx.get(server.url + page.path, params=dict(parse_qsl(page.query)), timeout=30)
+    return HTTP.get(server.url + page.path, params=dict(parse_qsl(page.query)), timeout=30)
 
 
 def test_use_stripe_sdk_without_return_url(client: stripe.StripeClient) -> None:

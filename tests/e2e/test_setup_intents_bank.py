@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 import stripe
 
@@ -14,6 +13,7 @@ from tests.conftest import error, make_client, publishable
 from tests.controls import advance
 from tests.e2e.test_bank_and_balance import EXCEEDED, MISMATCH, ONLINE, TIMEOUT
 from tests.e2e.test_setup_intents import customer, event_types
+from tests.http_client import HTTP
 from tests.schema import assert_stripe_shape
 from tests.server import ServerProcess
 
@@ -267,11 +267,11 @@ def test_stripe_js_infers_the_online_acceptance(server: ServerProcess, api_key: 
         "mandate_data[customer_acceptance][online][infer_from_client]": "true",
     }
     url = f"{server.url}/v1/setup_intents/{si.id}/confirm"
-    secret = httpx.post(url, data=form, auth=(api_key, ""))
+    secret = HTTP.post(url, data=form, auth=(api_key, ""))
     name = "mandate_data[customer_acceptance][online][infer_from_client]"
     assert error(secret)["code"] == "parameter_unknown"
     assert error(secret)["param"] == name
-    browser = httpx.post(
+    browser = HTTP.post(
         url, data=form, auth=(publishable(api_key), ""), headers={"User-Agent": "Browser/1.0"}
     )
     assert browser.status_code == 200, browser.text

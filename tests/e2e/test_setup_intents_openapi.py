@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from tests.conftest import new_key, publishable
 from tests.e2e.test_openapi import _answer_schema
+from tests.http_client import HTTP
 from tests.schema import NOT_BY_DEFAULT, spec_or_skip
 
 NEW = ("setup_intent", "setup_attempt", "mandate")
@@ -17,7 +16,7 @@ NEW = ("setup_intent", "setup_attempt", "mandate")
 
 def test_setup_objects_name_stripes_fields(server) -> None:
     stripe = spec_or_skip()
-    spec = httpx.get(server.url + "/openapi.json").json()
+    spec = HTTP.get(server.url + "/openapi.json").json()
     paths = spec["paths"]
     assert set(paths["/v1/setup_intents"]) == {"get", "post"}
     for action in ("", "/confirm", "/cancel", "/verify_microdeposits"):
@@ -35,15 +34,15 @@ def test_setup_objects_name_stripes_fields(server) -> None:
 
 
 def test_answers_of_setup_intents_match_their_schemas(server) -> None:
-    spec = httpx.get(server.url + "/openapi.json").json()
+    spec = HTTP.get(server.url + "/openapi.json").json()
     key = new_key()
     pk = publishable(key)
 
     def call(method: str, path: str, data: dict[str, Any], status: int = 200, auth: str = key):
         if method == "get":
-            resp = httpx.get(server.url + path, params=data, auth=(auth, ""))
+            resp = HTTP.get(server.url + path, params=data, auth=(auth, ""))
         else:
-            resp = httpx.post(server.url + path, data=data, auth=(auth, ""))
+            resp = HTTP.post(server.url + path, data=data, auth=(auth, ""))
         assert resp.status_code == status, resp.text
         body = resp.json()
         errors = [

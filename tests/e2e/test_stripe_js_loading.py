@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests import npm
 from tests.browser import PAGES, challenge, serve_pages
 from tests.conftest import make_client, publishable
+from tests.http_client import HTTP
 from tests.server import ServerProcess
 
 REACT = npm.NODE_DIR / "react"
@@ -25,18 +25,18 @@ PAYMENT_FRAME = 'iframe[title="Secure payment input frame"]'
 
 def test_v3_serves_the_library(server) -> None:
     for path in ("/v3/", "/v3"):
-        resp = httpx.get(server.url + path)
+        resp = HTTP.get(server.url + path)
         assert resp.status_code == 200
         assert resp.headers["content-type"] == "application/javascript"
         assert f'var BASE_URL = "{server.url}";' in resp.text
         assert "window.Stripe = Stripe;" in resp.text
     # The address the browser used is the one rendered in (here: another name for the host).
-    other = httpx.get(f"http://localhost:{server.port}/v3/")
+    other = HTTP.get(f"http://localhost:{server.port}/v3/")
     assert f'var BASE_URL = "http://localhost:{server.port}";' in other.text
-    frame = httpx.get(server.url + "/v3/card_frame.html")
+    frame = HTTP.get(server.url + "/v3/card_frame.html")
     assert frame.headers["content-type"] == "text/html; charset=utf-8"
     assert 'name="cardnumber"' in frame.text
-    assert httpx.get(server.url + "/v3/nothing.js").status_code == 404
+    assert HTTP.get(server.url + "/v3/nothing.js").status_code == 404
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
@@ -46,7 +46,7 @@ def test_public_url(tmp_path: Path, how: str) -> None:
     env = {"PAYINTENTS_PUBLIC_URL": public} if how == "env" else {}
     proc = ServerProcess(str(tmp_path / "db.sqlite3"), *args, env=env).start()
     try:
-        text = httpx.get(proc.url + "/v3/").text
+        text = HTTP.get(proc.url + "/v3/").text
         assert f'var BASE_URL = "{public}";' in text
         # The hosted pages' links name it too: the browser follows them.
         pi = make_client(proc).v1.payment_intents.create(

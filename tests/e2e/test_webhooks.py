@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx
 import orjson
 import pytest
 import stripe
 
 from tests.conftest import make_client, new_key, query
+from tests.http_client import HTTP
 from tests.receiver import Receiver
 from tests.server import ROOT, ServerProcess
 
@@ -115,7 +115,7 @@ def test_three_d_secure(
     fields = dict(parse_qsl(page.query))
     keep = ("payment_intent", "payment_intent_client_secret", "publishable_key", "source")
     form = {k: fields[k] for k in keep}
-    answer = httpx.post(f"{server.url}{page.path}", data={**form, "outcome": "complete"})
+    answer = HTTP.post(f"{server.url}{page.path}", data={**form, "outcome": "complete"})
     assert answer.status_code == 303
     assert "redirect_status=succeeded" in answer.headers["location"]
     assert receiver.wait_for_recorded(client) == [

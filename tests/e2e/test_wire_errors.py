@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import error, new_key, publishable
+from tests.http_client import HTTP
 from tests.server import ServerProcess
 
 
@@ -19,7 +20,7 @@ def call(
     headers = dict(kw.pop("headers", {}))
     if key is not False:
         headers.setdefault("Authorization", f"Bearer {key or KEY}")
-    return httpx.request(method, server.url + path, content=body, headers=headers, **kw)
+    return HTTP.request(method, server.url + path, content=body, headers=headers, **kw)
 
 
 KEY = new_key()
