@@ -225,6 +225,8 @@ ENDPOINTS = [
         RETRIEVE,
         retrieve,
         returns="customer",
+        # A deleted customer is still retrieved, as its `deleted: true` stub (as on Stripe).
+        response={"anyOf": [ref("customer"), ref("deleted_customer")]},
         resource="customers",
     ),
     Endpoint(

@@ -205,6 +205,9 @@ def test_answers_of_real_flows_match_their_schemas(server) -> None:
     hook = {"url": "https://example.com/hook", "enabled_events[]": "*"}
     endpoint = call("post", "/v1/webhook_endpoints", hook)
     call("delete", f"/v1/webhook_endpoints/{endpoint['id']}")
+    gone = call("post", "/v1/customers", {"name": "Gone"})
+    call("delete", f"/v1/customers/{gone['id']}")
+    assert call("get", f"/v1/customers/{gone['id']}")["deleted"] is True
     for resource in ("payment_intents", "charges", "customers"):
         call("get", f"/v1/{resource}/search", {"query": "created>0"})
     for resource in ("payment_intents", "charges", "customers", "refunds", "webhook_endpoints"):
