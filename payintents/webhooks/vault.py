@@ -13,11 +13,14 @@ Plaintext rows keep working once a key is set, and are encrypted on their next w
 from __future__ import annotations
 
 import os
-from typing import Any
-
-from cryptography.fernet import Fernet, InvalidToken
+from typing import TYPE_CHECKING, Any
 
 from payintents.store.base import Store
+
+# cryptography is imported only where a master key is in use: loading its bindings is a
+# sizeable part of a start that needs none.
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 MASTER_KEY_ENV = "PAYINTENTS_MASTER_KEY"
 PLAIN = "secret"
@@ -29,6 +32,8 @@ class VaultError(Exception):
 
 
 def new_master_key() -> str:
+    from cryptography.fernet import Fernet
+
     return Fernet.generate_key().decode()
 
 
@@ -36,6 +41,8 @@ class Vault:
     def __init__(self, master_key: str | None) -> None:
         self.fernet: Fernet | None = None
         if master_key:
+            from cryptography.fernet import Fernet
+
             try:
                 self.fernet = Fernet(master_key.strip().encode())
             except ValueError:
@@ -62,6 +69,8 @@ class Vault:
             raise VaultError(
                 f"webhook signing secrets are stored encrypted, and {MASTER_KEY_ENV} is not set"
             )
+        from cryptography.fernet import InvalidToken
+
         try:
             return self.fernet.decrypt(private[SEALED].encode()).decode()
         except InvalidToken:
