@@ -20,6 +20,20 @@ def _version() -> str:
     return version("payintents")
 
 
+class _VersionAction(argparse.Action):
+    """argparse's "version" action, reading the installed version only when asked: the
+    package metadata lookup is a noticeable part of every command's start."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version"
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"payintents {_version()}")  # on stdout, as argparse's own version action
+        parser.exit()
+
+
 class _Subparser(argparse.ArgumentParser):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(formatter_class=_Help, **kwargs)  # type: ignore[arg-type]
@@ -62,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="payintents", description="A server that speaks Stripe's PaymentIntents API."
     )
-    parser.add_argument("--version", action="version", version=f"payintents {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Subparser)
     serve = sub.add_parser("serve", help="run the HTTP server")
     migrate = sub.add_parser("migrate", help="apply the database migrations and exit")

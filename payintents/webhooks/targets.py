@@ -8,7 +8,9 @@ is verified against it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
+import ssl
 import typing
 from urllib.parse import urlsplit
 
@@ -116,18 +118,26 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """One context for every delivery connection of the process: loading the CA bundle into
+    a new one takes tens of milliseconds, and a transport was built per clock advance."""
+    return httpx.create_ssl_context()
+
+
 class DeliveryTransport(httpx.AsyncBaseTransport):
     """Requests marked with GUARD (live-mode deliveries) go through connections that
     GuardedBackend made; the others (test mode, where local receivers are the point) through
     plain ones."""
 
     def __init__(self, limits: httpx.Limits, allow: tuple[str, ...]) -> None:
-        self.plain = httpx.AsyncHTTPTransport(limits=limits)
-        self.guarded = httpx.AsyncHTTPTransport(limits=limits)
+        context = ssl_context()
+        self.plain = httpx.AsyncHTTPTransport(limits=limits, verify=context)
+        self.guarded = httpx.AsyncHTTPTransport(limits=limits, verify=context)
         # httpx builds its connection pool itself; the guarded one is the same pool with
         # the checking backend.
         self.guarded._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
