@@ -46,8 +46,9 @@ TOO_MANY = (
 REQUEST_LINE_SLACK = 64
 # A refused request's remaining bytes are drained (so that a client still sending can read
 # the answer rather than a reset) until none came for LINGER_IDLE seconds, or LINGER_MAX
-# seconds have passed, as nginx's lingering close does.
-LINGER_IDLE = 2.0
+# seconds have passed, as nginx's lingering close does (with its defaults: a client stalled
+# for two seconds on a busy machine got a reset instead of its 431).
+LINGER_IDLE = 5.0
 LINGER_MAX = 30.0
 
 
