@@ -14,6 +14,7 @@ from typing import Any
 
 import hypothesis
 import pytest
+import requests
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -51,6 +52,11 @@ SETTINGS = hypothesis.settings(
     suppress_health_check=list(hypothesis.HealthCheck),
 )
 STATEFUL_SETTINGS = hypothesis.settings(SETTINGS, max_examples=50, stateful_step_count=10)
+
+# One session for every request: without one each call makes its own, and reads the
+# environment's proxies and ~/.netrc again (a few milliseconds a request, thousands of them).
+SESSION = requests.Session()
+SESSION.trust_env = False
 
 # Every table that holds an account's state, with its account column.
 _TABLES = {
@@ -161,7 +167,8 @@ def test_every_operation(
             key = new_key()
             sent = publishable(key) if (method, path) in PUBLISHABLE_ONLY else key
             try:
-                response = case.call(base_url=proc.url, headers={"Authorization": f"Bearer {sent}"})
+                auth = {"Authorization": f"Bearer {sent}"}
+                response = case.call(base_url=proc.url, session=SESSION, headers=auth)
                 case.validate_response(response, checks=CHECKS)
                 if 400 <= response.status_code < 500:
                     after = snapshot(proc.database, key)
@@ -189,7 +196,8 @@ def test_stateful_links(fuzzed: dict[str, ServerProcess], api_schema: Any, store
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             only = (case.method.upper(), case.path) in PUBLISHABLE_ONLY
             key = publishable(self.key) if only else self.key
-            return {"base_url": server.url, "headers": {"Authorization": f"Bearer {key}"}}
+            auth = {"Authorization": f"Bearer {key}"}
+            return {"base_url": server.url, "session": SESSION, "headers": auth}
 
         def before_call(self, case: Any) -> None:
             self.before = snapshot(server.database, self.key)
