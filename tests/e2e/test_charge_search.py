@@ -15,6 +15,7 @@ import pytest
 import stripe
 
 from tests.conftest import make_client
+from tests.server import ServerProcess
 
 Charge = dict[str, Any]
 
@@ -144,14 +145,18 @@ def postal(charge: Charge) -> str | None:
     return charge["billing_details"]["address"]["postal_code"]
 
 
-@pytest.fixture
-def seeded(client: stripe.StripeClient) -> list[Charge]:
-    return seed(client)
+@pytest.fixture(scope="module")
+def seeded_account(server: ServerProcess) -> tuple[stripe.StripeClient, list[Charge]]:
+    """One seeded account per store, for the tests that only read it (the seed waits for two
+    bank debits to settle)."""
+    client = make_client(server)
+    return client, seed(client)
 
 
 def test_queries_match_the_seeded_charges(
-    client: stripe.StripeClient, seeded: list[Charge]
+    seeded_account: tuple[stripe.StripeClient, list[Charge]],
 ) -> None:
+    client, seeded = seeded_account
     # The seed covers what the queries tell apart.
     assert len(seeded) == 16
     assert [c["created"] for c in seeded] == sorted((c["created"] for c in seeded), reverse=True)
@@ -238,7 +243,10 @@ def test_queries_match_the_seeded_charges(
     assert found(client, f"created<{last}") == [c["id"] for c in seeded if c["created"] < last]
 
 
-def test_pagination_follows_next_page(client: stripe.StripeClient, seeded: list[Charge]) -> None:
+def test_pagination_follows_next_page(
+    seeded_account: tuple[stripe.StripeClient, list[Charge]],
+) -> None:
+    client, seeded = seeded_account
     want = [c["id"] for c in seeded if c["status"] == "succeeded"]
     assert found(client, 'status:"succeeded"', limit=3) == want
     first = client.v1.charges.search(params={"query": 'status:"succeeded"'})
