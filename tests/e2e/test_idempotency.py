@@ -19,7 +19,7 @@ import pytest
 import stripe
 
 from tests.conftest import make_client, new_key
-from tests.e2e.test_postgres_concurrency import cluster  # noqa: F401 (a fixture)
+from tests.e2e.test_postgres_concurrency import cluster, race  # noqa: F401 (a fixture)
 from tests.http_client import HTTP
 from tests.server import ServerProcess
 
@@ -211,18 +211,7 @@ def test_one_key_many_threads_does_the_work_once(server: ServerProcess) -> None:
     key, idem = new_key(), secrets.token_hex(16)
     pi = post(server, key, "/v1/payment_intents", CARD, None).json()
     path = f"/v1/payment_intents/{pi['id']}/confirm"
-    barrier = threading.Barrier(16)
-
-    def send(_: int) -> httpx.Response:
-        with httpx.Client(base_url=server.url, auth=(key, ""), timeout=60) as http:
-            http.get("/v1/payment_intents", params={"limit": "1"})
-            barrier.wait()
-            return http.post(
-                path, data={"payment_method": "pm_card_visa"}, headers={"Idempotency-Key": idem}
-            )
-
-    with ThreadPoolExecutor(16) as pool:
-        responses = list(pool.map(send, range(16)))
+    responses = race([(server.url, path, {"payment_method": "pm_card_visa"})] * 16, key, idem)
 
     ok = [r for r in responses if r.status_code == 200]
     busy = [r for r in responses if r.status_code == 409]
@@ -357,21 +346,9 @@ def test_one_key_on_many_processes_does_the_work_once(
 ) -> None:
     """The same key sent to every process of one database at once: one intent, one result."""
     key, idem = new_key(), secrets.token_hex(16)
-    barrier = threading.Barrier(12)
-
-    def send(i: int) -> httpx.Response:
-        with httpx.Client(base_url=cluster[i % len(cluster)].url, auth=(key, "")) as http:
-            http.get("/v1/payment_intents", params={"limit": "1"})
-            barrier.wait()
-            return http.post(
-                "/v1/payment_intents",
-                data={**CARD, "payment_method": "pm_card_visa", "confirm": "true"},
-                headers={"Idempotency-Key": idem},
-                timeout=60,
-            )
-
-    with ThreadPoolExecutor(12) as pool:
-        responses = list(pool.map(send, range(12)))
+    form = {**CARD, "payment_method": "pm_card_visa", "confirm": "true"}
+    calls = [(cluster[i % len(cluster)].url, "/v1/payment_intents", form) for i in range(12)]
+    responses = race(calls, key, idem)
     assert {r.status_code for r in responses} <= {200, 409}
     ok = [r for r in responses if r.status_code == 200]
     assert ok and len({r.json()["id"] for r in ok}) == 1

@@ -60,10 +60,13 @@ def api(base: str, key: str, method: str, path: str, **kwargs: Any) -> httpx.Res
     return HTTP.request(method, base + path, auth=(key, ""), timeout=60, **kwargs)
 
 
-def race(calls: list[tuple[str, str, dict[str, str]]], key: str) -> list[httpx.Response]:
-    """POST all of (base url, path, form) at once, each with an idempotency key of its own.
-    Each thread connects first (a warm-up GET) and then waits at a barrier, so the requests
-    leave within a millisecond or so of each other instead of one TCP handshake apart."""
+def race(
+    calls: list[tuple[str, str, dict[str, str]]], key: str, idempotency_key: str | None = None
+) -> list[httpx.Response]:
+    """POST all of (base url, path, form) at once, each with an idempotency key of its own
+    (or all with `idempotency_key`). Each thread connects first (a warm-up GET) and then waits
+    at a barrier, so the requests leave within a millisecond or so of each other instead of
+    one TCP handshake apart."""
     barrier = threading.Barrier(len(calls))
     # One client whose pool keeps every warmed-up connection: when the barrier opens, each
     # thread finds one idle and connected (a client per thread cost 30 ms of CPU apiece).
@@ -74,7 +77,7 @@ def race(calls: list[tuple[str, str, dict[str, str]]], key: str) -> list[httpx.R
         base, path, data = call
         http.get(base + "/v1/payment_intents", params={"limit": "1"})
         barrier.wait()
-        headers = {"Idempotency-Key": secrets.token_hex(8)}
+        headers = {"Idempotency-Key": idempotency_key or secrets.token_hex(8)}
         return http.post(base + path, data=data, headers=headers)
 
     with (
