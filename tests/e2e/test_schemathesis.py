@@ -144,6 +144,13 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Serve
         yield servers
 
 
+def on_store(fuzzed: dict[str, ServerProcess], store: str) -> ServerProcess:
+    """The module's server on `store`; where PostgreSQL is unreachable, skips saying why."""
+    if store not in fuzzed:
+        admin_url()
+    return fuzzed[store]
+
+
 @pytest.fixture(scope="module")
 def api_schema(fuzzed: dict[str, ServerProcess]) -> Any:
     return schemathesis.openapi.from_url(fuzzed["sqlite"].url + "/openapi.json")
@@ -184,9 +191,7 @@ def test_every_operation(
 def test_stateful_links(fuzzed: dict[str, ServerProcess], api_schema: Any, store: str) -> None:
     """Sequences along the creation links, each in an account of its own; around every
     request answered 4xx, the account's rows must be the same."""
-    if store not in fuzzed:
-        admin_url()  # skips, saying why PostgreSQL is unreachable
-    server = fuzzed[store]
+    server = on_store(fuzzed, store)
 
     class Links(api_schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
@@ -219,9 +224,7 @@ def test_stateful_links(fuzzed: dict[str, ServerProcess], api_schema: Any, store
 @pytest.mark.parametrize("store", STORES)
 def test_the_state_check_sees_every_write(fuzzed: dict[str, ServerProcess], store: str) -> None:
     """The comparison the 4xx check rests on notices a create and an update."""
-    if store not in fuzzed:
-        admin_url()  # skips, saying why PostgreSQL is unreachable
-    server = fuzzed[store]
+    server = on_store(fuzzed, store)
     key = new_key()
     auth = {"Authorization": f"Bearer {key}"}
     assert snapshot(server.database, key) == []
